@@ -1,0 +1,51 @@
+/*
+ * app: the activempi program around the modules: its command line, the
+ * collective loading of the input, version information, and the run that
+ * strings the stages together.
+ *
+ * Exit codes: 0 success; 1 a failure while running (a file that cannot be
+ * written, an MPI or PETSc error); 2 a problem with the command line or the
+ * input file, reported before anything is written.
+ */
+#ifndef ACTIVEMPI_APP_H
+#define ACTIVEMPI_APP_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "activempi/config.h"
+
+enum { AMP_EXIT_OK = 0, AMP_EXIT_FAILURE = 1, AMP_EXIT_INVALID = 2 };
+
+/* The command line: activempi [options] input.toml [PETSc options]. */
+typedef struct {
+  const char *input;  /* the input file */
+  int help, version;  /* --help, --version */
+  int check;          /* --check: validate and print the resolved configuration */
+  int quiet;          /* --quiet: no progress lines */
+  int petsc_argc;     /* argv[0] and the arguments meant for PETSc */
+  char **petsc_argv;  /* malloc'ed array of pointers into argv; NULL-terminated */
+} amp_cli;
+
+/* Split argv into activempi's options, the input file and PETSc's options.
+ * Returns 0, or AMP_EXIT_INVALID with a message in err. Free with amp_cli_free. */
+int amp_cli_parse(int argc, char **argv, amp_cli *cli, char *err, size_t size);
+void amp_cli_free(amp_cli *cli);
+
+/* The --help text. */
+void amp_cli_usage(FILE *out);
+
+/* Version of activempi and of the libraries it was built with, one per line,
+ * each line starting with `prefix` ("" for --version, "# " in TOML files). */
+void amp_version_write(FILE *out, const char *prefix);
+
+/* Collective over comm: rank 0 reads `path`, every rank parses the same text.
+ * On an invalid input rank 0 prints the one-line error to `err` and every rank
+ * returns AMP_EXIT_INVALID. */
+int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
+
+/* The whole run (after PetscInitialize): returns the exit code. */
+int amp_run(const amp_cli *cli);
+
+#endif

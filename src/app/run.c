@@ -1,0 +1,133 @@
+/*
+ * run: one activempi run, from the input file to the closing timing table.
+ *
+ *   load the input (every rank) -> check it against the job (ranks, stages)
+ *   -> --check: print the resolved configuration and stop
+ *   -> record run.toml in output_dir -> run each stage in pipeline order
+ *   -> timing table
+ *
+ * A stage is a function of the resolved configuration; the table `stages`
+ * below lists the ones this version has. Asking for a stage that is not built
+ * stops the run before it writes anything, with a message that says so.
+ */
+#include <cblas.h>
+#include <errno.h>
+#include <string.h>
+
+#include "activempi/app.h"
+#include "activempi/files.h"
+#include "activempi/progress.h"
+#include "activempi/timers.h"
+#include "config.h"
+
+typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
+
+/* The stages this version can run, by amp_stage; NULL: not built yet. */
+static const amp_stage_fn stages[AMP_NSTAGES] = {NULL, NULL, NULL, NULL};
+
+static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
+  fprintf(out, "# resolved configuration of %s\n", input);
+  amp_version_write(out, "# ");
+  fputc('\n', out);
+  amp_config_write(out, cfg);
+}
+
+/* The stages the input asks for that this version lacks, as "a, b"; "" if none. */
+static void missing_stages(const amp_config *cfg, char *buf, size_t size) {
+  buf[0] = '\0';
+  for (int s = 0; s < AMP_NSTAGES; ++s)
+    if (amp_config_runs(cfg, (amp_stage)s) && !stages[s]) {
+      if (buf[0]) strncat(buf, ", ", size - strlen(buf) - 1);
+      strncat(buf, amp_stage_name((amp_stage)s), size - strlen(buf) - 1);
+    }
+}
+
+/* Checks that need the job, not only the file: every rank gets the same answer. */
+static int check_job(const amp_config *cfg, const char *input, int size, int rank, int check_only) {
+  if (size % cfg->run.replicas) {
+    if (rank == 0)
+      fprintf(stderr, "%s: error: [run] replicas = %d must divide the number of MPI ranks (%d)\n", input,
+              cfg->run.replicas, size);
+    return AMP_EXIT_INVALID;
+  }
+  char missing[128];
+  missing_stages(cfg, missing, sizeof missing);
+  if (!missing[0] || rank != 0) return missing[0] && !check_only ? AMP_EXIT_INVALID : AMP_EXIT_OK;
+  if (check_only)
+    printf("# note: activempi %s does not have the stage(s) %s yet: a run of this input would stop\n",
+           PACKAGE_VERSION, missing);
+  else
+    fprintf(stderr,
+            "%s: error: activempi %s does not have the stage(s) %s yet: set [run] stages to leave them out\n",
+            input, PACKAGE_VERSION, missing);
+  return check_only ? AMP_EXIT_OK : AMP_EXIT_INVALID;
+}
+
+/* Rank 0 creates output_dir and writes run.toml atomically; all ranks get the result. */
+static int record_run(const amp_config *cfg, const char *input, int rank, char *path, size_t size) {
+  int status = 0;
+  if (amp_config_output_path(cfg, "run.toml", path, size)) status = ENAMETOOLONG;
+  if (rank == 0 && !status) {
+    char tmp[AMP_STR_LEN + 64];
+    FILE *f = NULL;
+    status = amp_mkdir_p(cfg->run.output_dir);
+    if (!status && !(f = amp_atomic_open(path, tmp, sizeof tmp))) status = errno;
+    if (f) {
+      write_resolved(f, cfg, input);
+      status = amp_atomic_commit(f, tmp, path);
+    }
+    if (status) fprintf(stderr, "activempi: error: cannot write %s: %s\n", path, strerror(status));
+  }
+  if (MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) status = EIO;
+  return status ? AMP_EXIT_FAILURE : AMP_EXIT_OK;
+}
+
+static void describe_run(const amp_config *cfg, const char *input, int size) {
+  printf("activempi %s: %s on %d rank%s (%d replica%s)\n", PACKAGE_VERSION, input, size, size == 1 ? "" : "s",
+         cfg->run.replicas, cfg->run.replicas == 1 ? "" : "s");
+  printf("stages:");
+  for (int s = 0; s < AMP_NSTAGES; ++s)
+    if (amp_config_runs(cfg, (amp_stage)s)) printf(" %s", amp_stage_name((amp_stage)s));
+  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train] or [evaluate] table)");
+}
+
+static int run_stages(const amp_config *cfg, const amp_cli *cli) {
+  for (int s = 0; s < AMP_NSTAGES; ++s)
+    if (amp_config_runs(cfg, (amp_stage)s)) {
+      int status = stages[s](cfg, cli);
+      if (status) return status;
+    }
+  return AMP_EXIT_OK;
+}
+
+int amp_run(const amp_cli *cli) {
+  double start = amp_clock();
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  PetscLogEvent load_event, record_event;
+  if (amp_timers_init() || amp_timer_register("config", "AmpInputLoad", &load_event) ||
+      amp_timer_register("app", "AmpRunRecord", &record_event))
+    return AMP_EXIT_FAILURE;
+
+  amp_config cfg;
+  amp_timer_begin(load_event);
+  int status = amp_load_input(MPI_COMM_WORLD, cli->input, &cfg, stderr);
+  amp_timer_end(load_event);
+  if (!status) status = check_job(&cfg, cli->input, size, rank, cli->check);
+  if (status || cli->check) {
+    if (!status && rank == 0) write_resolved(stdout, &cfg, cli->input);
+    return status;
+  }
+  openblas_set_num_threads(cfg.run.blas_threads);
+  if (rank == 0) describe_run(&cfg, cli->input, size);
+
+  char record[AMP_STR_LEN + 16];
+  amp_timer_begin(record_event);
+  status = record_run(&cfg, cli->input, rank, record, sizeof record);
+  amp_timer_end(record_event);
+  if (!status) status = run_stages(&cfg, cli);
+  if (amp_timers_report(stdout, MPI_COMM_WORLD, amp_clock() - start)) status = AMP_EXIT_FAILURE;
+  if (!status && rank == 0) printf("\noutputs in %s/: run.toml (the resolved configuration)\n", cfg.run.output_dir);
+  return status;
+}

@@ -1,0 +1,267 @@
+/*
+ * schema: every key of the input file, its type, default, valid values and
+ * meaning (see schema.h). doc/input.md shows the same rows; a test keeps the
+ * two equal. Defaults follow the paper's MIPS experiment (science.md §5) where
+ * it has one; physical parameters without a natural default are required.
+ */
+#include "schema.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define F(field) offsetof(amp_config, field)
+#define VALUE(text) AMP_DEFAULT_VALUE, text
+#define REQUIRED AMP_DEFAULT_REQUIRED, NULL
+#define DERIVED(how) AMP_DEFAULT_DERIVED, how
+#define ANY -HUGE_VAL, HUGE_VAL, 0, 0
+#define GT(x) (x), HUGE_VAL, 1, 0
+#define GE(x) (x), HUGE_VAL, 0, 0
+#define FROM_TO(a, b) (a), (b), 0, 0
+#define OPEN(a, b) (a), (b), 1, 1
+#define LEFT_OPEN(a, b) (a), (b), 1, 0
+#define RIGHT_OPEN(a, b) (a), (b), 0, 1
+#define ALL AMP_MODELS_ALL
+
+/* clang-format off */
+const amp_key_spec amp_schema[] = {
+  /* [run] */
+  {"run", "stages", AMP_KEY_STAGES, F(run.stages), DERIVED("the stage tables in the file"), ANY,
+   "simulate|train|evaluate|exact", ALL, "stages to run, in pipeline order"},
+  {"run", "seed", AMP_KEY_LONG, F(run.seed), VALUE("0"), GE(0), NULL, ALL,
+   "key of every random stream: the same seed gives the same run on any number of ranks"},
+  {"run", "output_dir", AMP_KEY_STRING, F(run.output_dir), VALUE("\"output\""), ANY, NULL, ALL,
+   "directory for everything the run writes (created if missing)"},
+  {"run", "replicas", AMP_KEY_INT, F(run.replicas), VALUE("1"), GE(1), NULL, ALL,
+   "independent configurations run side by side; must divide the number of MPI ranks"},
+  {"run", "progress_interval", AMP_KEY_REAL, F(run.progress_interval), VALUE("10.0"), GT(0), NULL, ALL,
+   "seconds between progress lines (rank 0; --quiet turns them off)"},
+  {"run", "blas_threads", AMP_KEY_INT, F(run.blas_threads), VALUE("1"), FROM_TO(1, 256), NULL, ALL,
+   "OpenBLAS threads per MPI rank"},
+
+  /* [system] */
+  {"system", "model", AMP_KEY_CHOICE, F(system.model), VALUE("\"aoup\""), ANY, "aoup|abp", ALL,
+   "active Ornstein-Uhlenbeck (aoup) or active Brownian (abp) particles"},
+  {"system", "dimension", AMP_KEY_INT, F(system.dimension), VALUE("2"), FROM_TO(1, 3), NULL, ALL,
+   "spatial dimension d"},
+  {"system", "particles", AMP_KEY_LONG, F(system.particles), REQUIRED, GE(1), NULL, ALL,
+   "number of particles N"},
+  {"system", "packing_fraction", AMP_KEY_REAL, F(system.packing_fraction), DERIVED("from box_length"),
+   LEFT_OPEN(0, 1), NULL, ALL,
+   "phi = N v(a) / L^d, v(a) the volume of one particle; give it or box_length"},
+  {"system", "box_length", AMP_KEY_REAL, F(system.box_length), DERIVED("from packing_fraction"), GT(0),
+   NULL, ALL, "side L of the periodic box (length); give it or packing_fraction"},
+  {"system", "radius", AMP_KEY_REAL, F(system.radius), VALUE("1.0"), GT(0), NULL, ALL,
+   "particle radius a (the unit of length)"},
+
+  /* [interaction] */
+  {"interaction", "potential", AMP_KEY_CHOICE, F(interaction.potential), VALUE("\"softplus_harmonic\""),
+   ANY, "softplus_harmonic|harmonic|wca|none", ALL,
+   "pair repulsion between particles closer than 2a (wca: sigma = 2a, cut at 2^(1/6) sigma)"},
+  {"interaction", "stiffness", AMP_KEY_REAL, F(interaction.stiffness), VALUE("1.0"), GE(0), NULL, ALL,
+   "k: strength of the pair force (wca: its energy epsilon)"},
+  {"interaction", "beta", AMP_KEY_REAL, F(interaction.beta), VALUE("7.5"), GT(0), NULL, ALL,
+   "sharpness of softplus_harmonic (1/length)"},
+  {"interaction", "cutoff_tolerance", AMP_KEY_REAL, F(interaction.cutoff_tolerance), VALUE("1e-08"),
+   OPEN(0, 1), NULL, ALL, "softplus_harmonic is cut where its force falls below this (relative to k)"},
+  {"interaction", "trap", AMP_KEY_REAL, F(interaction.trap), VALUE("0.0"), GE(0), NULL, ALL,
+   "A: stiffness of a harmonic trap about the origin (1/time)"},
+
+  /* [dynamics] */
+  {"dynamics", "v0", AMP_KEY_REAL, F(dynamics.v0), REQUIRED, GE(0), NULL, ALL,
+   "self-propulsion speed (length/time)"},
+  {"dynamics", "gamma", AMP_KEY_REAL, F(dynamics.gamma), REQUIRED, GT(0), NULL, AMP_MODELS_AOUP,
+   "relaxation rate of the self-propulsion g, the inverse persistence time (1/time)"},
+  {"dynamics", "translational_diffusion", AMP_KEY_REAL, F(dynamics.translational_diffusion), VALUE("0.0"),
+   GE(0), NULL, ALL, "eps (aoup) or Dt (abp), length^2/time; 0 is the hypoelliptic case"},
+  {"dynamics", "rotational_diffusion", AMP_KEY_REAL, F(dynamics.rotational_diffusion), REQUIRED, GT(0),
+   NULL, AMP_MODELS_ABP, "Dr: rotational diffusion of the orientation (1/time)"},
+  {"dynamics", "dt", AMP_KEY_REAL, F(dynamics.dt), REQUIRED, GT(0), NULL, ALL, "time step (time)"},
+
+  /* [simulate] */
+  {"simulate", "burn_in_steps", AMP_KEY_LONG, F(simulate.burn_in_steps), VALUE("0"), GE(0), NULL, ALL,
+   "steps run before anything is written"},
+  {"simulate", "steps", AMP_KEY_LONG, F(simulate.steps), REQUIRED, GE(1), NULL, ALL,
+   "steps after the burn-in"},
+  {"simulate", "snapshot_interval", AMP_KEY_LONG, F(simulate.snapshot_interval), VALUE("100"), GE(1),
+   NULL, ALL, "steps between snapshots in the trajectory"},
+  {"simulate", "checkpoint_interval", AMP_KEY_LONG, F(simulate.checkpoint_interval), VALUE("0"), GE(0),
+   NULL, ALL, "steps between checkpoints (0: only at the end and on SIGTERM or SIGUSR1)"},
+  {"simulate", "trajectory", AMP_KEY_STRING, F(simulate.trajectory), VALUE("\"trajectory.h5\""), ANY,
+   NULL, ALL, "H5MD trajectory written, in output_dir"},
+
+  /* [network] */
+  {"network", "neighbors", AMP_KEY_INT, F(network.neighbors), VALUE("64"), FROM_TO(1, 4096), NULL, ALL,
+   "K: nearest neighbours in each particle's neighbourhood"},
+  {"network", "neighborhood_cutoff", AMP_KEY_REAL, F(network.neighborhood_cutoff), VALUE("12.0"), GT(0),
+   NULL, ALL, "R: neighbours farther than this are masked out; the network's halo width (length)"},
+  {"network", "embed_dim", AMP_KEY_INT, F(network.embed_dim), VALUE("256"), FROM_TO(2, 65536), NULL, ALL,
+   "C: token width; even, and a multiple of heads"},
+  {"network", "heads", AMP_KEY_INT, F(network.heads), VALUE("4"), FROM_TO(1, 1024), NULL, ALL,
+   "attention heads per encoder block"},
+  {"network", "layers", AMP_KEY_INT, F(network.layers), VALUE("4"), FROM_TO(1, 1024), NULL, ALL,
+   "L: encoder blocks"},
+  {"network", "feedforward_dim", AMP_KEY_INT, F(network.feedforward_dim), VALUE("256"), FROM_TO(1, 65536),
+   NULL, ALL, "F: hidden width of each block's feed-forward layer"},
+  {"network", "embed_hidden_layers", AMP_KEY_INT, F(network.embed_hidden_layers), VALUE("4"),
+   FROM_TO(0, 64), NULL, ALL, "hidden layers of the position and internal-coordinate embedding MLPs"},
+  {"network", "embed_hidden_width", AMP_KEY_INT, F(network.embed_hidden_width), VALUE("256"),
+   FROM_TO(1, 65536), NULL, ALL, "width of those hidden layers"},
+  {"network", "decoder_hidden_layers", AMP_KEY_INT, F(network.decoder_hidden_layers), VALUE("4"),
+   FROM_TO(0, 64), NULL, ALL, "hidden layers of the decoder MLP"},
+  {"network", "decoder_hidden_width", AMP_KEY_INT, F(network.decoder_hidden_width), VALUE("256"),
+   FROM_TO(1, 65536), NULL, ALL, "width of those hidden layers"},
+
+  /* [train] */
+  {"train", "loss", AMP_KEY_CHOICE, F(train.loss), VALUE("\"denoising\""), ANY,
+   "denoising|denoising_internal|implicit", ALL,
+   "score matching: denoising over the whole configuration, over internal coordinates only, or implicit"},
+  {"train", "noise_scale", AMP_KEY_REAL, F(train.noise_scale), VALUE("0.01"), GT(0), NULL, ALL,
+   "sigma of the denoising loss"},
+  {"train", "batch_particles", AMP_KEY_INT, F(train.batch_particles), VALUE("1024"), GE(1), NULL, ALL,
+   "particles per optimiser step, over all ranks"},
+  {"train", "steps", AMP_KEY_LONG, F(train.steps), REQUIRED, GE(1), NULL, ALL, "optimiser steps"},
+  {"train", "optimizer", AMP_KEY_CHOICE, F(train.optimizer), VALUE("\"radam\""), ANY, "radam|adam", ALL,
+   "optimiser"},
+  {"train", "learning_rate", AMP_KEY_REAL, F(train.learning_rate), VALUE("0.0001"), GT(0), NULL, ALL,
+   "peak learning rate"},
+  {"train", "warmup_steps", AMP_KEY_LONG, F(train.warmup_steps), DERIVED("min(10000, decay_steps / 10)"),
+   GE(0), NULL, ALL, "linear warm-up to the peak learning rate"},
+  {"train", "decay_steps", AMP_KEY_LONG, F(train.decay_steps), DERIVED("steps"), GE(1), NULL, ALL,
+   "cosine decay to 0 at this step"},
+  {"train", "clip_norm", AMP_KEY_REAL, F(train.clip_norm), VALUE("1.0"), GE(0), NULL, ALL,
+   "clip the gradient to this global norm (0: no clipping)"},
+  {"train", "ema", AMP_KEY_REAL, F(train.ema), VALUE("0.9999"), RIGHT_OPEN(0, 1), NULL, ALL,
+   "decay of the parameters' moving average, which is what gets evaluated"},
+  {"train", "data", AMP_KEY_STRING, F(train.data), DERIVED("the simulate stage's trajectory"), ANY, NULL,
+   ALL, "H5MD trajectory to learn from (required when simulate does not run)"},
+  {"train", "model", AMP_KEY_STRING, F(train.model), VALUE("\"model.h5\""), ANY, NULL, ALL,
+   "model file written, in output_dir"},
+
+  /* [evaluate] */
+  {"evaluate", "model", AMP_KEY_STRING, F(evaluate.model), DERIVED("the train stage's model"), ANY, NULL,
+   ALL, "model file to evaluate (required when train does not run)"},
+  {"evaluate", "trajectory", AMP_KEY_STRING, F(evaluate.trajectory),
+   DERIVED("the simulate stage's trajectory"), ANY, NULL, ALL,
+   "H5MD trajectory to evaluate (required when simulate does not run)"},
+  {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
+   "results file written, in output_dir"},
+};
+/* clang-format on */
+const size_t amp_schema_count = sizeof amp_schema / sizeof amp_schema[0];
+
+const amp_key_spec *amp_schema_find(const char *table, const char *key) {
+  for (size_t i = 0; i < amp_schema_count; ++i)
+    if (!strcmp(amp_schema[i].table, table) && !strcmp(amp_schema[i].key, key)) return &amp_schema[i];
+  return NULL;
+}
+
+int amp_schema_has_table(const char *table) {
+  for (size_t i = 0; i < amp_schema_count; ++i)
+    if (!strcmp(amp_schema[i].table, table)) return 1;
+  return 0;
+}
+
+int amp_schema_table_stage(const char *table) {
+  for (int s = 0; s < AMP_NSTAGES; ++s)
+    if (!strcmp(table, amp_stage_name((amp_stage)s))) return s;
+  return -1;
+}
+
+int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
+  if (!((spec->models >> cfg->system.model) & 1u)) return 0;
+  if (!strcmp(spec->table, "network"))
+    return amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
+  int stage = amp_schema_table_stage(spec->table);
+  return stage < 0 || amp_config_runs(cfg, (amp_stage)stage);
+}
+
+size_t amp_schema_size(void) { return amp_schema_count; }
+
+int amp_choice_index(const char *choices, const char *name) {
+  size_t n = strlen(name);
+  int index = 0;
+  for (const char *p = choices; *p; ++index) {
+    size_t len = strcspn(p, "|");
+    if (len == n && !strncmp(p, name, n)) return index;
+    p += len + (p[len] == '|');
+  }
+  return -1;
+}
+
+const char *amp_choice_name(const char *choices, int n, char *buf, size_t size) {
+  const char *p = choices;
+  for (int i = 0; i < n && *p; ++i) p += strcspn(p, "|") + (p[strcspn(p, "|")] == '|');
+  snprintf(buf, size, "%.*s", (int)strcspn(p, "|"), p);
+  return buf;
+}
+
+/* The choices as a list of TOML strings: "a", "b" or "c". */
+static void describe_choices(const char *choices, char *buf, size_t size) {
+  size_t used = 0;
+  int count = 1;
+  for (const char *p = choices; *p; ++p) count += *p == '|';
+  char name[64];
+  for (int i = 0; i < count && used < size; ++i) {
+    const char *sep = i == 0 ? "" : i == count - 1 ? " or " : ", ";
+    used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"", sep,
+                             amp_choice_name(choices, i, name, sizeof name));
+  }
+}
+
+void amp_schema_describe_range(const amp_key_spec *spec, char *buf, size_t size) {
+  if (spec->type == AMP_KEY_CHOICE) {
+    describe_choices(spec->choices, buf, size);
+    return;
+  }
+  if (spec->type == AMP_KEY_STAGES) {
+    char list[256];
+    describe_choices(spec->choices, list, sizeof list);
+    snprintf(buf, size, "each of %s", list);
+    return;
+  }
+  if (spec->type == AMP_KEY_STRING) {
+    snprintf(buf, size, "a file or directory name");
+    return;
+  }
+  int has_lo = isfinite(spec->lo), has_hi = isfinite(spec->hi);
+  if (has_lo && has_hi && !spec->lo_open && !spec->hi_open)
+    snprintf(buf, size, "%g to %g", spec->lo, spec->hi);
+  else if (has_lo && has_hi)
+    snprintf(buf, size, "%g %s x %s %g", spec->lo, spec->lo_open ? "<" : "<=", spec->hi_open ? "<" : "<=",
+             spec->hi);
+  else if (has_lo)
+    snprintf(buf, size, "%s %g", spec->lo_open ? ">" : ">=", spec->lo);
+  else
+    snprintf(buf, size, "any");
+}
+
+static const char *type_name(amp_key_type type) {
+  switch (type) {
+  case AMP_KEY_INT:
+  case AMP_KEY_LONG: return "integer";
+  case AMP_KEY_REAL: return "real";
+  case AMP_KEY_STRING:
+  case AMP_KEY_CHOICE: return "string";
+  case AMP_KEY_STAGES: return "array of strings";
+  }
+  return "?";
+}
+
+const char *amp_schema_doc_row(size_t i, char *buf, size_t size) {
+  const amp_key_spec *spec = &amp_schema[i];
+  char range[256], dflt[256];
+  amp_schema_describe_range(spec, range, sizeof range);
+  if (spec->default_kind == AMP_DEFAULT_VALUE)
+    snprintf(dflt, sizeof dflt, "`%s`", spec->default_text);
+  else if (spec->default_kind == AMP_DEFAULT_REQUIRED)
+    snprintf(dflt, sizeof dflt, "required");
+  else
+    snprintf(dflt, sizeof dflt, "%s", spec->default_text);
+  const char *model = spec->models == AMP_MODELS_AOUP ? " (aoup only)"
+                      : spec->models == AMP_MODELS_ABP ? " (abp only)"
+                                                       : "";
+  snprintf(buf, size, "| `%s` | %s | %s | %s | %s%s |", spec->key, type_name(spec->type), dflt, range,
+           spec->meaning, model);
+  return spec->table;
+}
