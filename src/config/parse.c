@@ -14,12 +14,25 @@
 
 #include "parse_context.h"
 
+/* Control characters (a newline in a quoted value or in the parser's words)
+ * written as escapes, so that an error stays on one line. */
+static void escape_controls(const char *in, char *out, size_t size) {
+  size_t n = 0;
+  for (; *in && n + 5 < size; ++in) {
+    unsigned char c = (unsigned char)*in;
+    n += (size_t)(c < 0x20 || c == 0x7f ? snprintf(out + n, size - n, "\\x%02x", c)
+                                        : snprintf(out + n, size - n, "%c", c));
+  }
+  out[n] = '\0';
+}
+
 int amp_config_error(amp_parse_context *ctx, int line, int column, const char *fmt, ...) {
-  char msg[AMP_ERR_LEN / 2]; /* room left for the file name and position */
+  char raw[AMP_ERR_LEN / 4], msg[AMP_ERR_LEN / 2]; /* room left for the file name and position */
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  escape_controls(raw, msg, sizeof msg);
   if (line > 0)
     snprintf(ctx->err, AMP_ERR_LEN, "%.400s:%d:%d: error: %s", ctx->filename, line, column, msg);
   else
@@ -107,6 +120,7 @@ static int store_string(amp_parse_context *ctx, const amp_key_spec *spec, const 
                         char *field) {
   if (v->kind != AMP_TOML_STRING) return value_error(ctx, spec, v, "must be a string");
   size_t n = strlen(v->string);
+  if (n != v->length) return value_error(ctx, spec, v, "must not contain a NUL character");
   if (n == 0) return value_error(ctx, spec, v, "must not be empty");
   if (n >= AMP_STR_LEN) return value_error(ctx, spec, v, "is too long (at most 1023 characters)");
   memcpy(field, v->string, n + 1);

@@ -62,6 +62,7 @@ void convert(const toml::node &in, amp_toml_node &out) {
   case toml::node_type::string:
     out.kind = AMP_TOML_STRING;
     out.string = copy_string(in.as_string()->get());
+    out.length = in.as_string()->get().size();
     break;
   case toml::node_type::integer:
     out.kind = AMP_TOML_INTEGER;

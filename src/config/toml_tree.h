@@ -31,7 +31,8 @@ typedef struct amp_toml_node {
   int line, column;         /* of the value (1-based; 0 when unknown) */
   char *key;                /* name in the parent table; NULL for array items */
   int key_line, key_column; /* of the key */
-  char *string;             /* AMP_TOML_STRING */
+  char *string;             /* AMP_TOML_STRING, NUL-terminated */
+  size_t length;            /* bytes of string (more than strlen when it holds a NUL) */
   long long integer;        /* AMP_TOML_INTEGER */
   double real;              /* AMP_TOML_FLOAT */
   int boolean;              /* AMP_TOML_BOOLEAN */

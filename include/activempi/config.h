@@ -1,0 +1,170 @@
+/*
+ * config: the input file of a run, as a typed and validated C struct.
+ *
+ * Design. The input is TOML 1.0. One C++ file (src/config/toml_bridge.cpp)
+ * parses it with toml++ into a small tree of C nodes that carry their line and
+ * column; everything else is C. A single table of key descriptions, the schema
+ * (src/config/schema.c), drives everything that follows: the defaults, the type
+ * and range checks, the "did you mean" suggestions, the resolved configuration
+ * written back as TOML (run.toml, --check) and the reference in doc/input.md,
+ * which a test keeps equal to the schema. Cross-key rules (which stages run,
+ * which keys apply to which model, the box from the packing fraction, cutoffs
+ * against the box) run after the per-key checks, in src/config/resolve.c.
+ *
+ * A user error stops at the first problem in file order and is reported as one
+ * line, "file:line:col: error: message", in the caller's buffer. The module
+ * knows nothing of MPI: the application reads the file on one rank, broadcasts
+ * the text, and every rank parses the same bytes into the same struct.
+ */
+#ifndef ACTIVEMPI_CONFIG_H
+#define ACTIVEMPI_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define AMP_STR_LEN 1024 /* longest string value + 1 (paths) */
+#define AMP_ERR_LEN 1024 /* longest error line + 1 */
+
+/* Return codes of the config functions. */
+enum { AMP_CONFIG_OK = 0, AMP_CONFIG_INVALID = 2 };
+
+/* The pipeline's stages, in the order they run. */
+typedef enum {
+  AMP_STAGE_SIMULATE,
+  AMP_STAGE_TRAIN,
+  AMP_STAGE_EVALUATE,
+  AMP_STAGE_EXACT,
+  AMP_NSTAGES
+} amp_stage;
+
+typedef enum { AMP_MODEL_AOUP, AMP_MODEL_ABP } amp_model;
+typedef enum {
+  AMP_POTENTIAL_SOFTPLUS_HARMONIC,
+  AMP_POTENTIAL_HARMONIC,
+  AMP_POTENTIAL_WCA,
+  AMP_POTENTIAL_NONE
+} amp_potential;
+typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
+typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
+
+/* The resolved configuration: every key of doc/input.md, defaults filled in,
+ * plus the quantities derived from them. Plain data: copy it with '='. */
+typedef struct {
+  struct {
+    unsigned stages;          /* bit (1u << amp_stage) set when that stage runs */
+    long long seed;           /* key of the counter-based random streams */
+    char output_dir[AMP_STR_LEN];
+    int replicas;             /* independent configurations; divides the rank count */
+    double progress_interval; /* seconds between progress lines (rank 0) */
+    int blas_threads;         /* OpenBLAS threads per rank */
+  } run;
+  struct {
+    amp_model model;
+    int dimension;           /* d, 1 to 3 */
+    long long particles;     /* N */
+    double packing_fraction; /* phi; derived from box_length when that is given */
+    double box_length;       /* L; derived from packing_fraction when that is given */
+    double radius;           /* a */
+  } system;
+  struct {
+    amp_potential potential;
+    double stiffness;        /* k */
+    double beta;             /* softplus sharpness */
+    double cutoff_tolerance; /* softplus force at the cutoff */
+    double trap;             /* A */
+  } interaction;
+  struct {
+    double v0;
+    double gamma;                   /* AOUP: g relaxation rate */
+    double translational_diffusion; /* eps (AOUP) or Dt (ABP) */
+    double rotational_diffusion;    /* ABP: Dr */
+    double dt;
+  } dynamics;
+  struct {
+    long long burn_in_steps;
+    long long steps;
+    long long snapshot_interval;
+    long long checkpoint_interval;
+    char trajectory[AMP_STR_LEN];
+  } simulate;
+  struct {
+    int neighbors;              /* K */
+    double neighborhood_cutoff; /* R */
+    int embed_dim;              /* C */
+    int heads;
+    int layers;
+    int feedforward_dim;        /* F */
+    int embed_hidden_layers;
+    int embed_hidden_width;
+    int decoder_hidden_layers;
+    int decoder_hidden_width;
+  } network;
+  struct {
+    amp_loss loss;
+    double noise_scale;         /* sigma */
+    int batch_particles;
+    long long steps;
+    amp_optimizer optimizer;
+    double learning_rate;
+    long long warmup_steps;
+    long long decay_steps;
+    double clip_norm;
+    double ema;
+    char data[AMP_STR_LEN];     /* trajectory file(s) to learn from */
+    char model[AMP_STR_LEN];    /* model file written */
+  } train;
+  struct {
+    char model[AMP_STR_LEN];
+    char trajectory[AMP_STR_LEN];
+    char output[AMP_STR_LEN];
+  } evaluate;
+  struct {
+    int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
+    double force_cutoff; /* range of the pair force (0 for none) */
+    double volume;       /* L^d */
+    double density;      /* N / L^d */
+  } derived;
+} amp_config;
+
+/* Parse and validate the TOML text (len bytes, need not be NUL-terminated)
+ * read from `filename` (used in messages only). On success fills *cfg and
+ * returns AMP_CONFIG_OK; otherwise writes one line to err (no newline) and
+ * returns AMP_CONFIG_INVALID. */
+int amp_config_parse(const char *text, size_t len, const char *filename, amp_config *cfg,
+                     char err[AMP_ERR_LEN]);
+
+/* Read `path` whole into a malloc'ed buffer (*text, *len). Returns 0, or
+ * AMP_CONFIG_INVALID with the reason in err. */
+int amp_config_read_file(const char *path, char **text, size_t *len, char err[AMP_ERR_LEN]);
+
+/* Write the resolved configuration as TOML that amp_config_parse reads back
+ * to the same struct: every key that applies, defaults included, and the
+ * derived quantities as comments. */
+void amp_config_write(FILE *out, const amp_config *cfg);
+
+/* Name of a stage ("simulate", ...). */
+const char *amp_stage_name(amp_stage s);
+
+/* Does the run include stage s? */
+static inline int amp_config_runs(const amp_config *cfg, amp_stage s) {
+  return (cfg->run.stages >> s) & 1u;
+}
+
+/* Join a file name from the input onto output_dir ("a/b" + "x.h5" -> "a/b/x.h5";
+ * absolute names are kept). Returns 0, or -1 when it does not fit. */
+int amp_config_output_path(const amp_config *cfg, const char *name, char *path, size_t size);
+
+/* Version of the TOML parser behind the module, e.g. "toml++ 3.3.0". */
+const char *amp_config_parser_version(void);
+
+/* --- the schema, for documentation and its tests ------------------------- */
+
+/* Number of keys in the schema. */
+size_t amp_schema_size(void);
+
+/* The documentation row of key i, as it stands in doc/input.md:
+ * "| `key` | type | default | valid values | meaning |". Returns the table
+ * name ("system") and writes the row into buf. */
+const char *amp_schema_doc_row(size_t i, char *buf, size_t size);
+
+#endif
