@@ -44,7 +44,10 @@ static void missing_stages(const amp_config *cfg, char *buf, size_t size) {
 
 /* Checks that need the job, not only the file: every rank gets the same answer. */
 static int check_job(const amp_config *cfg, const char *input, int size, int rank, int check_only) {
-  if (size % cfg->run.replicas) {
+  if (check_only && rank == 0 && cfg->run.replicas > 1)
+    printf("# note: [run] replicas = %d: run it on a multiple of %d MPI ranks\n", cfg->run.replicas,
+           cfg->run.replicas);
+  if (!check_only && size % cfg->run.replicas) {
     if (rank == 0)
       fprintf(stderr, "%s: error: [run] replicas = %d must divide the number of MPI ranks (%d)\n", input,
               cfg->run.replicas, size);

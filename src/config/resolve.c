@@ -150,6 +150,7 @@ static int resolve_input_file(amp_parse_context *ctx, amp_config *cfg, char *fie
 }
 
 static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
+  if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
   if (!amp_given(ctx, "train", "decay_steps")) cfg->train.decay_steps = cfg->train.steps;
   if (!amp_given(ctx, "train", "warmup_steps"))
     cfg->train.warmup_steps = cfg->train.decay_steps / 10 < 10000 ? cfg->train.decay_steps / 10 : 10000;
@@ -159,7 +160,6 @@ static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
              cfg->train.decay_steps);
     return key_error(ctx, "train", "warmup_steps", "%s", detail);
   }
-  if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
   return resolve_input_file(ctx, cfg, cfg->train.data, "train", "data", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
 }

@@ -58,6 +58,9 @@ run_amp -n 2 input.toml
 check "replicas that do not divide the ranks: exit 2, one line" sh -c "[ $rc -eq 2 ] &&
   grep -q '^input.toml: error: \[run\] replicas = 3 must divide the number of MPI ranks (2)$' '$err' &&
   [ \"\$(grep -c ': error: ' '$err')\" -eq 1 ]"
+run_amp --check input.toml
+check "--check of replicas = 3 on one rank accepts it and notes the ranks it needs" sh -c "[ $rc -eq 0 ] &&
+  grep -q '^# note: \[run\] replicas = 3: run it on a multiple of 3 MPI ranks$' '$out'"
 
 new_dir unwritable
 printf '[run]\noutput_dir = "/proc/activempi"\n' > input.toml
