@@ -28,7 +28,7 @@ const amp_key_spec amp_schema[] = {
   /* [run] */
   {"run", "stages", AMP_KEY_STAGES, F(run.stages), DERIVED("the stage tables in the file"), ANY,
    "simulate|train|evaluate|exact", ALL, "stages to run, in pipeline order"},
-  {"run", "seed", AMP_KEY_LONG, F(run.seed), VALUE("0"), GE(0), NULL, ALL,
+  {"run", "seed", AMP_KEY_LONG, F(run.seed), VALUE("0"), FROM_TO(0, 4294967295.0), NULL, ALL,
    "key of every random stream: the same seed gives the same run on any number of ranks"},
   {"run", "output_dir", AMP_KEY_STRING, F(run.output_dir), VALUE("\"output\""), ANY, NULL, ALL,
    "directory for everything the run writes (created if missing)"},
@@ -226,12 +226,12 @@ void amp_schema_describe_range(const amp_key_spec *spec, char *buf, size_t size)
   }
   int has_lo = isfinite(spec->lo), has_hi = isfinite(spec->hi);
   if (has_lo && has_hi && !spec->lo_open && !spec->hi_open)
-    snprintf(buf, size, "%g to %g", spec->lo, spec->hi);
+    snprintf(buf, size, "%.15g to %.15g", spec->lo, spec->hi);
   else if (has_lo && has_hi)
-    snprintf(buf, size, "%g %s x %s %g", spec->lo, spec->lo_open ? "<" : "<=", spec->hi_open ? "<" : "<=",
+    snprintf(buf, size, "%.15g %s x %s %.15g", spec->lo, spec->lo_open ? "<" : "<=", spec->hi_open ? "<" : "<=",
              spec->hi);
   else if (has_lo)
-    snprintf(buf, size, "%s %g", spec->lo_open ? ">" : ">=", spec->lo);
+    snprintf(buf, size, "%s %.15g", spec->lo_open ? ">" : ">=", spec->lo);
   else
     snprintf(buf, size, "any");
 }

@@ -1,0 +1,101 @@
+/*
+ * physics: the equations of motion of active particles (science.md §1), as
+ * plain kernels over particle arrays. Knows nothing of MPI or the network.
+ *
+ *   AOUP: dx = [v0 g + k sum_j F(x - x_j) - A x] dt + sqrt(2 eps) dW,
+ *         dg = -gamma g dt + sqrt(2 gamma) dB
+ *   ABP:  dx = [v0 n + k sum_j F - A x] dt + sqrt(2 Dt) dW,  n on the unit
+ *         circle (angle theta) or sphere, rotational diffusion Dr.
+ *
+ * Pair forces are central, F(r_vec) = f(r) r_vec / r with f >= 0 repulsive and
+ * the stiffness k folded into f; every potential comes with its energy U
+ * (f = -U') for tests, and with f' for the drift's divergence
+ *
+ *   div_{x_i} b_i = sum_j [ f(r_ij) (d-1)/r_ij + f'(r_ij) ] - A d,
+ *
+ * which the network-free entropy production estimators need (I4, I5).
+ */
+#ifndef ACTIVEMPI_PHYSICS_H
+#define ACTIVEMPI_PHYSICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activempi/config.h"
+#include "activempi/particles.h"
+#include "activempi/rng.h"
+
+/* ---- pair potentials ---------------------------------------------------- */
+
+typedef struct {
+  amp_potential kind;
+  double k;        /* stiffness (wca: epsilon) */
+  double sigma;    /* contact distance 2a (wca: the LJ sigma) */
+  double beta;     /* softplus sharpness */
+  double cutoff;   /* f = 0 beyond; 0 for none */
+  double u_cutoff; /* softplus: the uncut energy at the cutoff, subtracted */
+} amp_pair;
+
+void amp_pair_setup(amp_pair *pair, const amp_config *cfg);
+
+/* For 0 < r < cutoff: the force magnitude f(r) (stiffness included) and its
+ * derivative f'(r). */
+void amp_pair_force(const amp_pair *pair, double r, double *f, double *df);
+
+/* The pair energy U(r), zero at and beyond the cutoff (for tests). */
+double amp_pair_energy(const amp_pair *pair, double r);
+
+/* Pair forces and their divergence for the n owned rows of p, from a full
+ * neighbour list in CSR form: the neighbours of row i are rows
+ * index[start[i] .. start[i+1]), sorted by global id, so the sums below run
+ * in the same order on every decomposition.
+ *   force: [n][d]  sum_j f(r_ij) (x_i - x_j)/r_ij   (minimum image, box L)
+ *   div:   [n]     sum_j f(r_ij)(d-1)/r_ij + f'(r_ij)
+ * Pairs at or beyond the cutoff contribute nothing. */
+void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, const size_t *start,
+                     const int32_t *index, double L, double *force, double *div);
+
+/* ---- dynamics ------------------------------------------------------------ */
+
+typedef struct {
+  amp_model model;
+  int dim;
+  double v0, trap, dt;
+  double diffusion;      /* eps (AOUP) or Dt (ABP) */
+  double gamma;          /* AOUP */
+  double rotational;     /* ABP: Dr */
+  double ou_decay;       /* exp(-gamma dt) */
+  double ou_kick;        /* sqrt(1 - exp(-2 gamma dt)) */
+  double position_kick;  /* sqrt(2 eps dt) */
+  double rotation_kick;  /* sqrt(2 Dr dt) */
+} amp_dynamics;
+
+void amp_dynamics_setup(amp_dynamics *dyn, const amp_config *cfg);
+
+/* The self-propulsion direction e (length d) of internal coordinate q:
+ * AOUP g itself; ABP (cos theta, sin theta) or n. */
+void amp_self_propulsion(const amp_dynamics *dyn, const double *q, double *e);
+
+/* The drift b_x = v0 e(q) + force - A x of one particle ([d] each). */
+void amp_drift(const amp_dynamics *dyn, const double *x, const double *q, const double *force, double *b);
+
+/* One time step of the n owned rows (the reference scheme, science.md §1):
+ *   x <- wrap(x + dt b_x + sqrt(2 eps dt) xi)
+ *   AOUP: g <- exp(-gamma dt) g + sqrt(1 - exp(-2 gamma dt)) eta   (exact OU)
+ *   ABP 2-D: theta <- theta + sqrt(2 Dr dt) eta
+ *   ABP 3-D: n rotated by the angle vector sqrt(2 Dr dt) eta, renormalised
+ * with xi, eta standard normals keyed by (global id, step). force is [n][d].
+ * Returns the largest displacement |dx| of the step (NAN if any position
+ * became non-finite, which the caller reports). */
+double amp_dynamics_step(const amp_dynamics *dyn, const amp_rng *rng, uint64_t step, amp_particles *p, size_t n,
+                         const double *force, double L);
+
+/* ---- network-free entropy production (science.md I4, I5) ----------------- */
+
+/* One particle's term of the network-free estimator, from its drift b ([d])
+ * and div_{x_i} b_i (pair part plus -A d):
+ *   eps = 0:  -div b                 (I4: its mean is the EPR, hypoelliptic)
+ *   eps > 0:  |b|^2 / eps + div b    (I5) */
+double amp_epr_free_term(const amp_dynamics *dyn, const double *b, double div_b);
+
+#endif
