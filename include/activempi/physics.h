@@ -90,6 +90,22 @@ void amp_drift(const amp_dynamics *dyn, const double *x, const double *q, const 
 double amp_dynamics_step(const amp_dynamics *dyn, const amp_rng *rng, uint64_t step, amp_particles *p, size_t n,
                          const double *force, double L);
 
+/* ---- initial conditions ----------------------------------------------------
+ * Functions of the global id alone (and the seed), so every rank can generate
+ * exactly the particles it owns and the start is the same on any
+ * decomposition. */
+
+/* Uniformly random position of particle `id` in the box [-L/2, L/2)^d. */
+void amp_initial_random(const amp_rng *rng, int64_t id, int dim, double L, double *x);
+
+/* Position of particle `id` on a simple cubic lattice of ceil(N^(1/d)) sites
+ * per side, spacing L / sites, the sites filled in id order. */
+void amp_initial_lattice(int64_t id, int64_t n, int dim, double L, double *x);
+
+/* A draw of the internal coordinate from its stationary law: g ~ N(0, I),
+ * a uniform angle, or a uniform unit vector. */
+void amp_initial_internal(const amp_dynamics *dyn, const amp_rng *rng, int64_t id, double *q);
+
 /* ---- network-free entropy production (science.md I4, I5) ----------------- */
 
 /* One particle's term of the network-free estimator, from its drift b ([d])

@@ -61,25 +61,14 @@ static void expect_within(double mean, double se, double exact, double sigmas, c
              fabs(mean - exact) / se);
 }
 
-/* n particles with stationary internal coordinates: g ~ N(0, 1), or uniform orientations. */
+/* n particles at the origin with stationary internal coordinates. */
 static void stationary_particles(amp_particles *p, const amp_dynamics *dyn, const amp_rng *rng, size_t n) {
   assert_int_equal(amp_particles_init(p, dyn->dim, amp_internal_components(dyn->model, dyn->dim), n), 0);
   p->nowned = n;
   for (size_t i = 0; i < n; ++i) {
-    double z[4], u[4];
     p->id[i] = (int64_t)i;
-    amp_rng_normal4(rng, i, 0, AMP_RNG_INITIAL_INTERNAL, z);
-    amp_rng_uniform4(rng, i, 0, AMP_RNG_INITIAL_INTERNAL, u);
     for (int a = 0; a < dyn->dim; ++a) p->x[i * dyn->dim + a] = 0;
-    double *q = p->q + i * p->nq;
-    if (dyn->model == AMP_MODEL_AOUP) {
-      for (int a = 0; a < dyn->dim; ++a) q[a] = z[a];
-    } else if (dyn->dim == 2) {
-      q[0] = 2 * M_PI * u[0];
-    } else {
-      double norm = sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2]);
-      for (int a = 0; a < 3; ++a) q[a] = z[a] / norm;
-    }
+    amp_initial_internal(dyn, rng, (int64_t)i, p->q + i * p->nq);
   }
 }
 
