@@ -44,6 +44,7 @@ typedef enum {
   AMP_POTENTIAL_WCA,
   AMP_POTENTIAL_NONE
 } amp_potential;
+typedef enum { AMP_INITIAL_RANDOM, AMP_INITIAL_LATTICE, AMP_INITIAL_FILE } amp_initial;
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 
@@ -86,6 +87,10 @@ typedef struct {
     long long snapshot_interval;
     long long checkpoint_interval;
     char trajectory[AMP_STR_LEN];
+    amp_initial initial;
+    char initial_file[AMP_STR_LEN];
+    double skin;
+    double load_balance_threshold;
   } simulate;
   struct {
     int neighbors;              /* K */

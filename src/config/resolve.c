@@ -174,8 +174,18 @@ static int resolve_evaluate(amp_parse_context *ctx, amp_config *cfg) {
 }
 
 static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
-  if (!amp_config_runs(cfg, AMP_STAGE_SIMULATE) || cfg->simulate.snapshot_interval <= cfg->simulate.steps)
-    return AMP_CONFIG_OK;
+  if (!amp_config_runs(cfg, AMP_STAGE_SIMULATE)) return AMP_CONFIG_OK;
+  if (cfg->system.model == AMP_MODEL_ABP && cfg->system.dimension == 1)
+    return key_error(ctx, "system", "dimension", "%s", "= 1: abp needs dimension 2 or 3 (an orientation)");
+  if (cfg->simulate.initial == AMP_INITIAL_FILE && !amp_given(ctx, "simulate", "initial_file"))
+    return key_error(ctx, "simulate", "initial", "%s", "= \"file\" needs [simulate] initial_file");
+  if (cfg->interaction.potential != AMP_POTENTIAL_NONE) {
+    int status = check_against_box(ctx, cfg, "the force cutoff plus [simulate] skin",
+                                   cfg->derived.force_cutoff + cfg->simulate.skin, "simulate", "skin",
+                                   "use a smaller skin or a larger box");
+    if (status) return status;
+  }
+  if (cfg->simulate.snapshot_interval <= cfg->simulate.steps) return AMP_CONFIG_OK;
   char detail[160];
   snprintf(detail, sizeof detail, "= %lld exceeds [simulate] steps = %lld: no snapshot would be written",
            cfg->simulate.snapshot_interval, cfg->simulate.steps);

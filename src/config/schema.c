@@ -89,6 +89,14 @@ const amp_key_spec amp_schema[] = {
    NULL, ALL, "steps between checkpoints (0: only at the end and on SIGTERM or SIGUSR1)"},
   {"simulate", "trajectory", AMP_KEY_STRING, F(simulate.trajectory), VALUE("\"trajectory.h5\""), ANY,
    NULL, ALL, "H5MD trajectory written, in output_dir"},
+  {"simulate", "initial", AMP_KEY_CHOICE, F(simulate.initial), VALUE("\"random\""), ANY, "random|lattice|file",
+   ALL, "starting positions: uniform, a simple cubic lattice, or the last frame of initial_file"},
+  {"simulate", "initial_file", AMP_KEY_STRING, F(simulate.initial_file), DERIVED("required when initial = \"file\""),
+   ANY, NULL, ALL, "H5MD trajectory whose last frame starts the run"},
+  {"simulate", "skin", AMP_KEY_REAL, F(simulate.skin), VALUE("0.5"), GT(0), NULL, ALL,
+   "Verlet-list skin (length): lists are rebuilt once a particle has moved half of it"},
+  {"simulate", "load_balance_threshold", AMP_KEY_REAL, F(simulate.load_balance_threshold), VALUE("1.2"), GE(1),
+   NULL, ALL, "subdomains are resized when the particle-count imbalance max/mean exceeds this"},
 
   /* [network] */
   {"network", "neighbors", AMP_KEY_INT, F(network.neighbors), VALUE("64"), FROM_TO(1, 4096), NULL, ALL,
