@@ -94,6 +94,7 @@ void amp_config_write(FILE *out, const amp_config *cfg) {
   for (size_t i = 0; i < amp_schema_count; ++i) {
     const amp_key_spec *spec = &amp_schema[i];
     if (!amp_schema_applies(spec, cfg) || is_derived_box_key(spec, cfg)) continue;
+    if (spec->type == AMP_KEY_STRING && !*(const char *)amp_schema_cfield(spec, cfg)) continue; /* unset optional file */
     if (!table || strcmp(table, spec->table)) {
       fprintf(out, "%s[%s]\n", table ? "\n" : "", spec->table);
       table = spec->table;
