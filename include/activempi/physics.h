@@ -53,7 +53,7 @@ double amp_pair_energy(const amp_pair *pair, double r);
  *   div:   [n]     sum_j f(r_ij)(d-1)/r_ij + f'(r_ij)
  * Pairs at or beyond the cutoff contribute nothing. */
 void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, const size_t *start,
-                     const int32_t *index, double L, double *force, double *div);
+                     const uint32_t *index, double L, double *force, double *div);
 
 /* ---- dynamics ------------------------------------------------------------ */
 

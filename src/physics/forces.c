@@ -13,7 +13,7 @@
 #include "activempi/physics.h"
 
 void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, const size_t *start,
-                     const int32_t *index, double L, double *force, double *div) {
+                     const uint32_t *index, double L, double *force, double *div) {
   const int d = p->dim;
   const double cut2 = pair->cutoff * pair->cutoff;
   memset(force, 0, n * (size_t)d * sizeof *force);

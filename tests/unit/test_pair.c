@@ -114,12 +114,12 @@ static double total_energy(const amp_pair *pair, const amp_particles *p, double 
 }
 
 /* A full list of every other particle (ids equal rows, so it is sorted by id). */
-static void all_pairs(size_t n, size_t *start, int32_t *index) {
+static void all_pairs(size_t n, size_t *start, uint32_t *index) {
   size_t k = 0;
   for (size_t i = 0; i < n; ++i) {
     start[i] = k;
     for (size_t j = 0; j < n; ++j)
-      if (j != i) index[k++] = (int32_t)j;
+      if (j != i) index[k++] = (uint32_t)j;
   }
   start[n] = k;
 }
@@ -147,7 +147,7 @@ static void check_configuration(int dim, const char *potential) {
   assert_int_equal(amp_particles_init(&p, dim, dim, N), 0);
   random_configuration(&p, N, L, 7u + (unsigned)dim);
   size_t start[N + 1];
-  int32_t index[N * N];
+  uint32_t index[N * N];
   double force[N * 3], div[N], fp[N * 3], fm[N * 3], scratch[N];
   all_pairs(N, start, index);
   amp_pair_forces(&pair, &p, N, start, index, L, force, div);
