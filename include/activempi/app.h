@@ -45,6 +45,11 @@ void amp_version_write(FILE *out, const char *prefix);
  * returns AMP_EXIT_INVALID. */
 int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
 
+/* Collective over MPI_COMM_WORLD after a stage: did any rank fail? The
+ * lowest-numbered failing rank with a message prints it, as
+ * "activempi: error: <stage>: <message>", so one line reports the failure. */
+int amp_report_failure(int failed, const char *message, const char *stage);
+
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);
 

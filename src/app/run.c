@@ -94,6 +94,18 @@ static void describe_run(const amp_config *cfg, const char *input, int size) {
   printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train] or [evaluate] table)");
 }
 
+int amp_report_failure(int failed, const char *message, const char *stage) {
+  int rank, size, any;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int speaker = failed && message[0] ? rank : size, first;
+  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&speaker, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (any && rank == (first < size ? first : 0))
+    fprintf(stderr, "activempi: error: %s: %s\n", stage, message[0] ? message : "failed on another rank");
+  return any;
+}
+
 static int run_stages(const amp_config *cfg, const amp_cli *cli) {
   for (int s = 0; s < AMP_NSTAGES; ++s)
     if (amp_config_runs(cfg, (amp_stage)s)) {
