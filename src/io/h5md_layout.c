@@ -336,6 +336,12 @@ int amp_h5md_resume(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h
                          (long long)w->frames, (long long)frames);
   status = amp_io_agree(comm, status, path, err);
   if (!status) status = amp_io_agree(comm, amp_h5md_set_frames(w, frames, err), path, err);
+  /* Shrinking rewrites the last partial chunk of each series through HDF5's
+   * chunk cache; collective writes bypass that cache, so the pruned chunks
+   * must reach the file before new frames do, or they would later overwrite
+   * them (seen with HDF5 1.10.8). */
+  if (!status && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+    status = amp_io_fail(err, AMP_IO_FAILED, "cannot flush %s", w->partial);
   if (amp_h5_close(fapl) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "%s: H5Pclose failed", path);
   status = amp_io_agree(comm, status, path, err);
   if (status && w) amp_h5md_writer_free(w);
