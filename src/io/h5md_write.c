@@ -1,0 +1,138 @@
+/*
+ * h5md_write: appending frames to a trajectory and finishing it (see h5md.h).
+ *
+ * Design. A frame is one collective step: the owned rows are packed into
+ * records [x (d), q (nq), one value per per-particle observable], regrouped
+ * into id blocks (id_blocks.h), every time series grows by one frame, and
+ * each rank writes its block of each per-particle dataset as one hyperslab;
+ * rank 0 writes the per-frame numbers (step, time, box, scalar observables)
+ * while the others join with empty selections. Closing renames the partial
+ * file only after every rank has closed it, then writes the XDMF sidecar.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activempi/files.h"
+#include "h5.h"
+#include "h5md_file.h"
+#include "id_blocks.h"
+#include "xdmf.h"
+
+/* Records [nowned][W] of the owned rows: x, q, then the observables. */
+static double *pack(const amp_h5md *w, const amp_particles *p, const double *const *pobs, int W) {
+  double *rows = malloc((p->nowned ? p->nowned : 1) * (size_t)W * sizeof *rows);
+  if (!rows) return NULL;
+  for (size_t i = 0; i < p->nowned; ++i) {
+    double *r = rows + i * (size_t)W;
+    memcpy(r, p->x + i * (size_t)w->dim, (size_t)w->dim * sizeof *r);
+    memcpy(r + w->dim, p->q + i * (size_t)w->nq, (size_t)w->nq * sizeof *r);
+    for (int k = 0; k < w->npobs; ++k) r[w->dim + w->nq + k] = pobs[k][i];
+  }
+  return rows;
+}
+
+/* The numbers of one frame that rank 0 writes. */
+static int write_frame_numbers(amp_h5md *w, int64_t t, int64_t step, double time, const double *sobs) {
+  int mine = w->rank == 0;
+  double edges[9] = {0};
+  for (int a = 0; a < w->dim; ++a) edges[a * w->dim + a] = w->box;
+  int status = amp_h5_write_frame(w->step, w->dxpl, t, H5T_NATIVE_INT64, &step, mine) < 0 ||
+               amp_h5_write_frame(w->time, w->dxpl, t, H5T_NATIVE_DOUBLE, &time, mine) < 0 ||
+               amp_h5_write_frame(w->edges, w->dxpl, t, H5T_NATIVE_DOUBLE, edges, mine) < 0;
+  for (int k = 0; k < w->nsobs && !status; ++k)
+    status = amp_h5_write_frame(w->sobs_value[k], w->dxpl, t, H5T_NATIVE_DOUBLE, sobs + k, mine) < 0;
+  return status ? -1 : 0;
+}
+
+/* This rank's block of every per-particle dataset at frame t. */
+static int write_frame_rows(amp_h5md *w, int64_t t, const amp_id_block *b) {
+  const int W = b->width;
+  int status = amp_h5_write_rows(w->position, w->dxpl, t, b->lo, b->n, b->rows, W, 0, w->dim) < 0 ||
+               amp_h5_write_rows(w->q, w->dxpl, t, b->lo, b->n, b->rows, W, w->dim, w->nq) < 0;
+  for (int k = 0; k < w->npobs && !status; ++k)
+    status = amp_h5_write_rows(w->pobs_value[k], w->dxpl, t, b->lo, b->n, b->rows, W, w->dim + w->nq + k, 1) < 0;
+  return status ? -1 : 0;
+}
+
+int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
+                    const double *const *particle_obs, const double *scalar_obs, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  const int W = w->dim + w->nq + w->npobs;
+  int status = 0;
+  if (p->dim != w->dim || p->nq != w->nq)
+    status = amp_io_fail(err, AMP_IO_INVALID, "%s: particles have d = %d, nq = %d; the trajectory d = %d, nq = %d",
+                         w->path, p->dim, p->nq, w->dim, w->nq);
+  double *rows = status ? NULL : pack(w, p, particle_obs, W);
+  if (!status && !rows) status = amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", w->path);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_id_block block = {0};
+  if (!status) status = amp_id_blocks(w->comm, w->N, p->nowned, p->id, rows, W, &block, w->path, err);
+  free(rows);
+  int64_t t = w->frames;
+  if (!status) status = amp_io_agree(w->comm, amp_h5md_set_frames(w, t + 1, err), w->path, err);
+  if (!status && (write_frame_numbers(w, t, step, time, scalar_obs) || write_frame_rows(w, t, &block)))
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write frame %lld", w->partial, (long long)t);
+  free(block.rows);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+int64_t amp_h5md_frames(const amp_h5md *w) { return w->frames; }
+
+int amp_h5md_flush(amp_h5md *w, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  int status = H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0 ? amp_io_fail(err, AMP_IO_FAILED, "cannot flush %s", w->partial) : 0;
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+/* Every frame's time, on every rank (malloc'ed; NULL on failure). */
+static double *all_times(const amp_h5md *w) {
+  double *time = malloc((size_t)(w->frames ? w->frames : 1) * sizeof *time);
+  if (time && w->frames > 0 && H5Dread(w->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, w->dxpl, time) < 0) {
+    free(time);
+    return NULL;
+  }
+  return time;
+}
+
+/* Rank 0, once every rank has closed the file: publish it, then the sidecar. */
+static int publish(const amp_h5md *w, const double *time, char *err) {
+  int status = amp_publish(w->partial, w->path);
+  if (status) return amp_io_fail(err, AMP_IO_FAILED, "cannot rename %s to %s: %s", w->partial, w->path, strerror(status));
+  return amp_xdmf_write(w, time, err);
+}
+
+int amp_h5md_close(amp_h5md *w, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  double *time = all_times(w);
+  int status = time ? 0 : amp_io_fail(err, AMP_IO_FAILED, "%s: cannot read the frame times", w->partial);
+  if (amp_h5md_writer_close_file(w) < 0) status = amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", w->partial);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  if (!status && w->rank == 0) status = publish(w, time, err);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  free(time);
+  if (amp_h5md_writer_free(w) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "cannot free the writer");
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+int amp_h5md_release(amp_h5md *w, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  int status = amp_h5md_writer_close_file(w) < 0 ? amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", w->partial) : 0;
+  status = amp_io_agree(w->comm, status, w->path, err);
+  if (amp_h5md_writer_free(w) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "cannot free the writer");
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
