@@ -85,6 +85,8 @@ static int find_partners(amp_halo *h, amp_domain *dom, halo_build *b) {
     }
     if (d2 < h->width * h->width) b->slot_of[r] = h->npartners, h->partner[h->npartners++] = r;
   }
+  if (!(h->request = malloc((2 * (size_t)h->npartners + 1) * sizeof *h->request)))
+    return amp_domain_fail(dom, "rank %d: out of memory for the halo requests", dom->rank);
   return 0;
 }
 
@@ -219,7 +221,7 @@ static int make_room(amp_halo *h, amp_domain *dom, halo_build *b, amp_particles 
     return amp_domain_fail(dom, "rank %d: out of memory for the halo lists", dom->rank);
   for (size_t k = 0; k < np; ++k) h->recv_start[k + 1] = h->recv_start[k] + (size_t)h->count[np + k];
   size_t nsend = h->send_start[np], nrecv = h->recv_start[np];
-  if (amp_particles_reserve(p, p->nowned + nrecv) || !(h->request = malloc((2 * np + 1) * sizeof *h->request)) ||
+  if (amp_particles_reserve(p, p->nowned + nrecv) ||
       !(h->sendbuf = malloc((nsend * nx + 1) * sizeof *h->sendbuf)) ||
       !(h->recvbuf = malloc((nrecv * nx + 1) * sizeof *h->recvbuf)) ||
       !(b->packed = malloc((nsend + nrecv) * rb + 1)))
