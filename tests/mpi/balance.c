@@ -68,6 +68,27 @@ static void a_ball_cluster_is_balanced_in_three_dimensions(void **state) {
   balance_cluster(3, 20000, 60.0, 12.0);
 }
 
+static void the_minimum_width_holds_against_the_quantiles(void **state) {
+  (void)state;
+  const double L = 160.0;
+  fx_config c = {.seed = 9, .dim = 2, .nq = 2, .L = L, .n = 5000, .cluster_fraction = 0.85,
+                 .cluster_radius = 20.0, .cluster_centre = {0.3 * L, -0.3 * L}};
+  amp_domain dom;
+  amp_particles p;
+  double imbalance[2];
+  assert_int_equal(amp_domain_create(&dom, MPI_COMM_WORLD, 2, L), 0);
+  fx_fill(&c, MPI_COMM_WORLD, &p);
+  assert_int_equal(amp_domain_migrate(&dom, &p), 0);
+  double min_width = 0.9 * L / dom.dims[0]; /* the quantiles would cut near the cluster at 0.3 L */
+  int rc = amp_domain_balance(&dom, &p, 1.2, min_width, imbalance);
+  assert_int_equal(rc, dom.nranks > 1);
+  assert_same_bounds(&dom, min_width);
+  if (dom.nranks > 1) assert_true(imbalance[1] < imbalance[0]);
+  assert_true(fx_ids_once(&dom, &p, c.n));
+  amp_particles_free(&p);
+  amp_domain_free(&dom);
+}
+
 static void an_impossible_minimum_width_is_refused(void **state) {
   (void)state;
   fx_config c = {.seed = 8, .dim = 2, .nq = 2, .L = 10.0, .n = 100};
@@ -88,6 +109,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_disc_cluster_is_balanced_below_the_threshold),
       cmocka_unit_test(a_ball_cluster_is_balanced_in_three_dimensions),
+      cmocka_unit_test(the_minimum_width_holds_against_the_quantiles),
       cmocka_unit_test(an_impossible_minimum_width_is_refused),
   };
   int status = fx_finish(cmocka_run_group_tests(tests, NULL, NULL));
