@@ -64,16 +64,16 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
-/* Room for the offsets and the positions of n owned rows. */
+/* Room for the offsets and the positions of n owned rows (exact: n is known). */
 static int reserve_owned(amp_verlet *v, size_t n) {
-  size_t cap = v->cap_n;
-  if (grow((void **)&v->start, &cap, n + 1, sizeof *v->start)) return -1;
-  if (cap != v->cap_n || !v->x0) {
-    double *x0 = realloc(v->x0, cap * (size_t)v->dim * sizeof *x0);
-    if (!x0) return -1;
-    v->x0 = x0;
-  }
-  v->cap_n = cap;
+  if (n + 1 <= v->cap_n && v->start) return 0;
+  size_t *start = realloc(v->start, (n + 1) * sizeof *start);
+  if (!start) return -1;
+  v->start = start;
+  double *x0 = realloc(v->x0, (n + 1) * (size_t)v->dim * sizeof *x0);
+  if (!x0) return -1;
+  v->x0 = x0;
+  v->cap_n = n + 1;
   return 0;
 }
 
