@@ -124,8 +124,8 @@ typedef struct {
  * rank's subdomain, and build the lists. Call after amp_domain_migrate (every
  * owned particle inside the subdomain). Any width below L/2 works on any grid;
  * width >= L/2 is refused (minimum-image pairs need it below L/2). h is
- * initialised here; free it with amp_halo_free. Returns 0, or -1 with
- * dom->error set. */
+ * initialised here; free it with amp_halo_free, after a failure too.
+ * Returns 0, or -1 with dom->error set. */
 int amp_halo_build(amp_halo *h, amp_domain *dom, amp_particles *p, double width);
 
 /* Collective: copy the current x and q of the listed owned rows into the

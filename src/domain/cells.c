@@ -97,7 +97,7 @@ int amp_cells_build(amp_cells *c, const amp_particles *p, double L, double cutof
   c->nrows = p->nowned + p->nghost;
   if (!(cutoff > 0) || c->nrows > UINT32_MAX) return -1;
   for (int a = 0; a < 3; ++a) {
-    double n = a < c->dim ? floor(L / cutoff) : 1;
+    double n = a < c->dim ? floor(L / cutoff) : 1; /* capped at 2^20 cells so indices stay ints */
     c->ncells[a] = n < 1 ? 1 : n > 1 << 20 ? 1 << 20 : (int)n;
     c->edge[a] = L / c->ncells[a];
     c->first[a] = 0, c->nlocal[a] = 1;
