@@ -4,8 +4,10 @@
  * strings the stages together.
  *
  * Exit codes: 0 success; 1 a failure while running (a file that cannot be
- * written, an MPI or PETSc error); 2 a problem with the command line or the
- * input file, reported before anything is written.
+ * written, an MPI or PETSc error, a simulation that blew up); 2 a problem
+ * with the command line or the input file, reported before anything is
+ * written; 3 stopped by SIGTERM or SIGUSR1 after writing a checkpoint: run
+ * the same input again to continue.
  */
 #ifndef ACTIVEMPI_APP_H
 #define ACTIVEMPI_APP_H
@@ -16,7 +18,7 @@
 
 #include "activempi/config.h"
 
-enum { AMP_EXIT_OK = 0, AMP_EXIT_FAILURE = 1, AMP_EXIT_INVALID = 2 };
+enum { AMP_EXIT_OK = 0, AMP_EXIT_FAILURE = 1, AMP_EXIT_INVALID = 2, AMP_EXIT_INTERRUPTED = 3 };
 
 /* The command line: activempi [options] input.toml [PETSc options]. */
 typedef struct {
@@ -49,6 +51,10 @@ int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
  * lowest-numbered failing rank with a message prints it, as
  * "activempi: error: <stage>: <message>", so one line reports the failure. */
 int amp_report_failure(int failed, const char *message, const char *stage);
+
+/* The stages: each runs one table of the input over MPI_COMM_WORLD and
+ * returns an exit code. */
+int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);

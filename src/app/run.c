@@ -23,7 +23,7 @@
 typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
 
 /* The stages this version can run, by amp_stage; NULL: not built yet. */
-static const amp_stage_fn stages[AMP_NSTAGES] = {NULL, NULL, NULL, NULL};
+static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, NULL, NULL, NULL};
 
 static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
   fprintf(out, "# resolved configuration of %s\n", input);
@@ -143,6 +143,6 @@ int amp_run(const amp_cli *cli) {
   amp_timer_end(record_event);
   if (!status) status = run_stages(&cfg, cli);
   if (amp_timers_report(stdout, MPI_COMM_WORLD, amp_clock() - start)) status = AMP_EXIT_FAILURE;
-  if (!status && rank == 0) printf("\noutputs in %s/: run.toml (the resolved configuration)\n", cfg.run.output_dir);
+  if (!status && rank == 0) printf("\noutputs in %s/ (run.toml: the resolved configuration)\n", cfg.run.output_dir);
   return status;
 }

@@ -132,6 +132,10 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
   sim->L = cfg->system.box_length;
   sim->list_cutoff = cfg->derived.force_cutoff + cfg->simulate.skin;
   sim->halo_width = sim->list_cutoff;
+  /* Lists are rebuilt once a particle has moved half the skin; without pair
+   * forces there are no lists to keep valid, and particles only migrate now
+   * and then to stay near their owners. */
+  sim->rebuild_distance = cfg->interaction.potential == AMP_POTENTIAL_NONE ? sim->L / 8 : cfg->simulate.skin / 2;
   if (register_events(sim)) return fail(sim, "%s", "cannot register the timers");
   if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &sim->replica))
     return fail(sim, "%s", "cannot split the ranks into replicas");
@@ -228,7 +232,7 @@ static void describe_fault(amp_sim *sim, double limit) {
     for (int a = 0; a < d; ++a) moved += pow(amp_min_image(sim->p.x[i * d + a] - sim->x_saved[i * d + a], sim->L), 2);
     if (isfinite(moved) && sqrt(moved) <= limit) continue;
     snprintf(sim->error, sizeof sim->error,
-             "step %lld: particle %lld moved %.3g in one step (limit %.3g, half the skin): use a smaller "
+             "step %lld: particle %lld moved %.3g in one step (more than the skin, %.3g): use a smaller "
              "[dynamics] dt, or start with fewer overlaps ([simulate] initial = \"lattice\")",
              sim->step + 1, (long long)sim->p.id[i], sqrt(moved), limit);
     return;
@@ -259,7 +263,11 @@ static int is_snapshot(const amp_sim *sim) {
 static int run(amp_sim *sim) {
   const amp_config *cfg = sim->cfg;
   const long long total = cfg->simulate.burn_in_steps + cfg->simulate.steps;
-  const double fault_limit = cfg->simulate.skin / 2;
+  /* A step longer than the skin means dt is far too large for the forces (the
+   * lists themselves stay valid: they are checked after every step). Without
+   * pair forces only a non-finite position is a fault. */
+  const double fault_limit = cfg->interaction.potential == AMP_POTENTIAL_NONE ? INFINITY : cfg->simulate.skin;
+  if (sim->complete) return 0;
   amp_progress progress;
   amp_progress_start(&progress, "simulate", "steps", total, cfg->run.progress_interval,
                      sim->world_rank == 0 && !sim->quiet ? stdout : NULL, amp_clock());
@@ -271,13 +279,15 @@ static int run(amp_sim *sim) {
     if (agree(sim, amp_verlet_max_displacement(&sim->verlet, &sim->p), step_size, agreed))
       return fail(sim, "%s", "MPI_Allreduce failed");
     if (agreed[1] > fault_limit) {
+      char fault[sizeof sim->error];
       describe_fault(sim, fault_limit);
+      memcpy(fault, sim->error, sizeof fault);
       restore_last_good_state(sim);
-      amp_sim_checkpoint(sim);
+      if (!amp_sim_checkpoint(sim)) memcpy(sim->error, fault, sizeof fault); /* else say why it failed */
       return -1;
     }
     sim->step++;
-    if (agreed[0] > cfg->simulate.skin / 2 ? rebuild(sim) : refresh_ghosts(sim)) return -1;
+    if (agreed[0] > sim->rebuild_distance ? rebuild(sim) : refresh_ghosts(sim)) return -1;
     if (agreed[2] != 0 || (cfg->simulate.checkpoint_interval > 0 && sim->step % cfg->simulate.checkpoint_interval == 0)) {
       if (amp_sim_checkpoint(sim)) return -1;
       if (agreed[2] != 0) {
@@ -316,7 +326,10 @@ int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli) {
   if (sim.interrupted && sim.world_rank == 0)
     printf("simulate: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
            sim.interrupted, sim.step);
+  else if (!any && sim.world_rank == 0)
+    printf("simulate: trajectory %s (%s for ParaView), checkpoint %s\n", sim.trajectory_path,
+           "the .xdmf beside it", sim.checkpoint_path);
   amp_sim_release_trajectory(&sim);
   teardown(&sim);
-  return any ? AMP_EXIT_FAILURE : AMP_EXIT_OK;
+  return any ? AMP_EXIT_FAILURE : sim.interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
 }

@@ -25,6 +25,7 @@ typedef struct {
   double L;                  /* box side */
   double list_cutoff;        /* force cutoff + skin */
   double halo_width;         /* the ghosts' reach */
+  double rebuild_distance;   /* rebuild once a particle has moved this far since the last build */
   amp_domain dom;
   amp_halo halo;
   amp_cells cells;
@@ -46,6 +47,7 @@ typedef struct {
   char trajectory_path[AMP_STR_LEN + 32];
   char checkpoint_path[AMP_STR_LEN + 32];
   int interrupted;           /* the signal that stopped the run, or 0 */
+  int complete;              /* the checkpoint found is at the last step */
   struct {
     PetscLogEvent force, integrate, lists, halo, migrate, balance, output, checkpoint;
   } ev;
@@ -69,13 +71,10 @@ int amp_sim_open_trajectory(amp_sim *sim);
  * Collective. Returns 0 or -1. */
 int amp_sim_checkpoint(amp_sim *sim);
 
-/* Publish the finished trajectory and remove the checkpoint it no longer needs? No: keep it. */
+/* Publish the finished trajectory (rename, XDMF sidecar). Collective. */
 int amp_sim_close_trajectory(amp_sim *sim);
 
 /* Close an unfinished trajectory, leaving it for a restart. Collective. */
 void amp_sim_release_trajectory(amp_sim *sim);
-
-/* The stage entry point (listed in run.c). */
-int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
 
 #endif

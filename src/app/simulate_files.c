@@ -1,0 +1,213 @@
+/*
+ * simulate_files: the files of the simulation stage, per replica.
+ *
+ *   <output_dir>/<trajectory>           H5MD trajectory (".partial" while written)
+ *   <output_dir>/checkpoint.h5          the state to continue from
+ * With several replicas, "_r<k>" goes before the extension of both.
+ *
+ * A checkpoint records the step, every position and internal coordinate, the
+ * number of trajectory frames written and the running EPR statistics; a run
+ * that finds one continues from it (on any number of ranks), cutting the
+ * partial trajectory back to the frames the checkpoint counted. A checkpoint
+ * at the last step means the run is complete: running again changes nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "activempi/checkpoint.h"
+#include "activempi/timers.h"
+#include "simulate_internal.h"
+
+#define NACCUMULATORS ((int)(sizeof(amp_blocking) / sizeof(double)))
+
+static int fail(amp_sim *sim, const char *fmt, const char *detail) {
+  snprintf(sim->error, sizeof sim->error, fmt, detail);
+  return -1;
+}
+
+/* "dir/name.h5" -> "dir/name_r3.h5" for replica 3 of several. */
+static int replica_path(const amp_sim *sim, const char *name, char *path, size_t size) {
+  char joined[AMP_STR_LEN + 32];
+  if (amp_config_output_path(sim->cfg, name, joined, sizeof joined)) return -1;
+  if (sim->replica.count == 1) return snprintf(path, size, "%s", joined) >= (int)size ? -1 : 0;
+  char *dot = strrchr(joined, '.'), *slash = strrchr(joined, '/');
+  size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - joined) : strlen(joined);
+  int n = snprintf(path, size, "%.*s_r%d%s", (int)stem, joined, sim->replica.index, joined + stem);
+  return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int amp_sim_paths(amp_sim *sim) {
+  if (replica_path(sim, sim->cfg->simulate.trajectory, sim->trajectory_path, sizeof sim->trajectory_path) ||
+      replica_path(sim, "checkpoint.h5", sim->checkpoint_path, sizeof sim->checkpoint_path))
+    return fail(sim, "%s", "[run] output_dir is too long");
+  return 0;
+}
+
+/* Keep the rows of `all` (every particle, row i = id i) that this rank owns. */
+static int keep_owned(amp_sim *sim, const amp_particles *all) {
+  const int d = sim->p.dim, nq = sim->p.nq;
+  sim->p.nowned = sim->p.nghost = 0;
+  for (size_t i = 0; i < all->nowned; ++i) {
+    if (amp_domain_owner(&sim->dom, all->x + i * d) != sim->rank) continue;
+    if (amp_particles_reserve(&sim->p, sim->p.nowned + 1)) return fail(sim, "%s", "out of memory for particles");
+    size_t row = sim->p.nowned++;
+    sim->p.id[row] = all->id[i];
+    memcpy(sim->p.x + row * d, all->x + i * d, (size_t)d * sizeof(double));
+    memcpy(sim->p.q + row * nq, all->q + i * nq, (size_t)nq * sizeof(double));
+  }
+  return 0;
+}
+
+static const char *internal_element(const amp_config *cfg) {
+  return cfg->system.model == AMP_MODEL_AOUP ? "self_propulsion" : "orientation";
+}
+
+/* Does a file's N, d, L and internal coordinate match the run? */
+static int check_matches(amp_sim *sim, const char *path, int64_t n, int dim, double box, const char *internal) {
+  const amp_config *cfg = sim->cfg;
+  char why[256] = "";
+  if (n != cfg->system.particles || dim != cfg->system.dimension)
+    snprintf(why, sizeof why, "holds %lld particles in %d dimensions, the input %lld in %d", (long long)n, dim,
+             cfg->system.particles, cfg->system.dimension);
+  else if (!(fabs(box - sim->L) <= 1e-12 * sim->L))
+    snprintf(why, sizeof why, "has box length %.17g, the input %.17g", box, sim->L);
+  else if (internal && strcmp(internal, internal_element(cfg)))
+    snprintf(why, sizeof why, "holds %s, the input's model needs %s", internal, internal_element(cfg));
+  if (!why[0]) return 0;
+  snprintf(sim->error, sizeof sim->error, "%.700s %s", path, why);
+  return -1;
+}
+
+int amp_sim_read_initial(amp_sim *sim) {
+  amp_h5md_reader *reader;
+  amp_h5md_info info;
+  const char *path = sim->cfg->simulate.initial_file;
+  if (amp_h5md_open(&reader, path, sim->replica.comm, &info, sim->error)) return -1;
+  amp_particles all;
+  int status = check_matches(sim, path, info.particles, info.dim, info.box, info.internal);
+  if (!status && amp_particles_init(&all, info.dim, info.internal_components, (size_t)info.particles))
+    status = fail(sim, "%s", "out of memory reading the initial frame");
+  if (!status) {
+    status = amp_h5md_read_frame(reader, -1, &all, NULL, NULL, sim->error) ? -1 : keep_owned(sim, &all);
+    amp_particles_free(&all);
+  }
+  char err[AMP_IO_ERR_LEN];
+  if (amp_h5md_reader_close(reader, err) && !status) status = fail(sim, "%s", err);
+  return status;
+}
+
+/* The resolved configuration and the versions, as text for the file's attributes. */
+static char *text_of(const amp_config *cfg, int versions) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return NULL;
+  if (versions)
+    amp_version_write(f, "");
+  else
+    amp_config_write(f, cfg);
+  fclose(f);
+  return text;
+}
+
+static int open_trajectory(amp_sim *sim, int64_t resume_frames) {
+  static const char *const particle_obs[] = {"epr_free"};
+  static const char *const scalar_obs[] = {"epr_free_total"};
+  const amp_config *cfg = sim->cfg;
+  char *configuration = text_of(cfg, 0), *provenance = text_of(cfg, 1);
+  amp_h5md_spec spec = {.particles = cfg->system.particles,
+                        .dim = cfg->system.dimension,
+                        .box = sim->L,
+                        .model = cfg->system.model == AMP_MODEL_AOUP ? "AOUP" : "ABP",
+                        .internal = internal_element(cfg),
+                        .internal_components = sim->p.nq,
+                        .particle_observables = 1,
+                        .particle_observable_names = particle_obs,
+                        .scalar_observables = 1,
+                        .scalar_observable_names = scalar_obs,
+                        .configuration = configuration ? configuration : "",
+                        .provenance = provenance ? provenance : ""};
+  int status = resume_frames < 0
+                   ? amp_h5md_create(&sim->trajectory, sim->trajectory_path, sim->replica.comm, &spec, sim->error)
+                   : amp_h5md_resume(&sim->trajectory, sim->trajectory_path, sim->replica.comm, &spec,
+                                     resume_frames, sim->error);
+  free(configuration);
+  free(provenance);
+  return status ? -1 : 0;
+}
+
+int amp_sim_open_trajectory(amp_sim *sim) { return open_trajectory(sim, -1); }
+
+/* Accumulator names "epr_blocking_000", ... for the doubles of amp_blocking. */
+static const char *const *accumulator_names(void) {
+  static char names[NACCUMULATORS][24];
+  static const char *pointers[NACCUMULATORS];
+  for (int k = 0; k < NACCUMULATORS; ++k) {
+    snprintf(names[k], sizeof names[k], "epr_blocking_%03d", k);
+    pointers[k] = names[k];
+  }
+  return pointers;
+}
+
+int amp_sim_checkpoint(amp_sim *sim) {
+  amp_timer_begin(sim->ev.checkpoint);
+  int status = amp_h5md_flush(sim->trajectory, sim->error);
+  amp_checkpoint c = {.step = sim->step,
+                      .trajectory_frames = amp_h5md_frames(sim->trajectory),
+                      .particles = sim->cfg->system.particles,
+                      .box = sim->L,
+                      .naccumulators = NACCUMULATORS,
+                      .accumulator_names = accumulator_names(),
+                      .accumulators = (double *)&sim->epr_total};
+  if (!status) status = amp_checkpoint_write(sim->checkpoint_path, sim->replica.comm, &c, &sim->p, sim->error);
+  amp_timer_end(sim->ev.checkpoint);
+  return status ? -1 : 0;
+}
+
+/* Does this replica's checkpoint exist? Rank 0 looks; the replica agrees. */
+static int checkpoint_exists(amp_sim *sim) {
+  int exists = sim->rank == 0 && access(sim->checkpoint_path, F_OK) == 0;
+  if (MPI_Bcast(&exists, 1, MPI_INT, 0, sim->replica.comm) != MPI_SUCCESS) return 0;
+  return exists;
+}
+
+int amp_sim_resume(amp_sim *sim) {
+  if (!checkpoint_exists(sim)) return 0;
+  amp_particles all;
+  if (amp_particles_init(&all, sim->p.dim, sim->p.nq, (size_t)sim->cfg->system.particles))
+    return fail(sim, "%s", "out of memory reading the checkpoint");
+  amp_checkpoint c = {.naccumulators = NACCUMULATORS,
+                      .accumulator_names = accumulator_names(),
+                      .accumulators = (double *)&sim->epr_total};
+  int status = amp_checkpoint_read(sim->checkpoint_path, sim->replica.comm, &c, &all, sim->error) ? -1 : 0;
+  if (!status) status = check_matches(sim, sim->checkpoint_path, c.particles, sim->p.dim, c.box, NULL);
+  if (!status) status = keep_owned(sim, &all);
+  amp_particles_free(&all);
+  if (status) return -1;
+  long long total = sim->cfg->simulate.burn_in_steps + sim->cfg->simulate.steps;
+  sim->step = c.step;
+  if (c.step > total) {
+    snprintf(sim->error, sizeof sim->error, "%.800s is at step %lld, beyond this input's %lld steps: remove it to start afresh",
+             sim->checkpoint_path, (long long)c.step, total);
+    return -1;
+  }
+  sim->complete = c.step == total;
+  if (sim->world_rank == 0)
+    printf("simulate: %s from %s at step %lld\n", sim->complete ? "already complete" : "continuing",
+           sim->checkpoint_path, (long long)c.step);
+  return sim->complete || !open_trajectory(sim, c.trajectory_frames) ? 1 : -1;
+}
+
+int amp_sim_close_trajectory(amp_sim *sim) {
+  amp_h5md *w = sim->trajectory;
+  sim->trajectory = NULL;
+  return w && amp_h5md_close(w, sim->error) ? -1 : 0;
+}
+
+void amp_sim_release_trajectory(amp_sim *sim) {
+  char err[AMP_IO_ERR_LEN];
+  if (sim->trajectory) amp_h5md_release(sim->trajectory, err);
+  sim->trajectory = NULL;
+}
