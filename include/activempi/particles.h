@@ -51,9 +51,12 @@ int amp_internal_components(int model, int dim);
 /* x wrapped into [-L/2, L/2). */
 double amp_wrap(double x, double L);
 
-/* The minimum-image difference of two wrapped coordinates, in [-L/2, L/2]. */
+/* The minimum-image difference dx of two coordinates of the box, |dx| < L,
+ * brought into [-L/2, L/2] (branch-free selects: cheaper than rint). */
 static inline double amp_min_image(double dx, double L) {
-  return dx - L * rint(dx / L);
+  dx -= dx > 0.5 * L ? L : 0.0;
+  dx += dx < -0.5 * L ? L : 0.0;
+  return dx;
 }
 
 #endif

@@ -301,6 +301,15 @@ static int run(amp_sim *sim) {
   return amp_sim_checkpoint(sim) || amp_sim_close_trajectory(sim);
 }
 
+/* Bytes held per owned particle: rows (owned and ghosts), cells, list, work arrays. */
+static double bytes_per_particle(const amp_sim *sim) {
+  const amp_particles *p = &sim->p;
+  double rows = (double)p->capacity * (sizeof *p->id + (size_t)(p->dim + p->nq) * sizeof(double));
+  double work = (double)sim->capacity * (size_t)(2 * p->dim + p->nq + 2) * sizeof(double);
+  double total = rows + work + (double)amp_cells_bytes(&sim->cells) + (double)amp_verlet_bytes(&sim->verlet);
+  return p->nowned ? total / (double)p->nowned : 0;
+}
+
 /* The closing lines: the network-free EPR with its blocking error. */
 static void report(const amp_sim *sim) {
   if (sim->world_rank != 0) return;
@@ -313,6 +322,7 @@ static void report(const amp_sim *sim) {
          sim->dyn.diffusion > 0 ? "I5" : "I4", mean, error, mean / (double)particles, error / (double)particles, n);
   printf("neighbour lists rebuilt %lld times; %lld load balances, largest imbalance max/mean %.3f\n", sim->rebuilds,
          sim->balances, sim->imbalance_max > 0 ? sim->imbalance_max : 1.0);
+  printf("memory on rank 0: %.0f bytes per owned particle\n", bytes_per_particle(sim));
 }
 
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli) {

@@ -30,8 +30,9 @@ void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, con
       if (!(r2 < cut2)) continue;
       double r = sqrt(r2), f, df;
       amp_pair_force(pair, r, &f, &df);
-      for (int a = 0; a < d; ++a) fi[a] += f * dx[a] / r;
-      divergence += f * (d - 1) / r + df;
+      double f_over_r = f / r;
+      for (int a = 0; a < d; ++a) fi[a] += f_over_r * dx[a];
+      divergence += f_over_r * (d - 1) + df;
     }
     div[i] = divergence;
   }
