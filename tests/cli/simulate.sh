@@ -28,7 +28,7 @@ dt = 0.02
 steps = $steps
 snapshot_interval = 50
 checkpoint_interval = 100
-$*
+$(printf '%s\n' "$@")
 TOML
 }
 
@@ -119,3 +119,36 @@ exact = 2 * 0.25 * 0.1 / (0.1 * 0.15)
 print('# per particle %g +- %g, exact %g' % (mean, err, exact))
 sys.exit(0 if abs(mean - exact) <= 3 * err and abs(mean - exact) <= 0.03 * exact else 1)
 PY"
+
+# replicas: each its own stream and file; a replica's trajectory does not
+# depend on the ranks it has, and two replicas differ
+new_dir replicas
+input rep 2 aoup 200 
+sed -i 's/^seed = 7/seed = 7\nreplicas = 2/' rep.toml
+run_amp -n 2 --quiet rep.toml
+sed 's|output_dir = "rep"|output_dir = "rep4"|' rep.toml > rep4.toml
+run_amp -n 4 --quiet rep4.toml
+check "2 replicas on 2 and on 4 ranks write the same two trajectories, which differ" sh -c "[ $rc -eq 0 ] &&
+  h5diff -q rep/trajectory_r0.h5 rep4/trajectory_r0.h5 /particles && h5diff -q rep/trajectory_r1.h5 rep4/trajectory_r1.h5 /particles &&
+  ! h5diff -q rep/trajectory_r0.h5 rep/trajectory_r1.h5 /particles/all/position >/dev/null 2>&1 &&
+  [ -f rep/checkpoint_r0.h5 ] && [ -f rep/checkpoint_r1.h5 ]"
+
+# initial = "file": the last frame of a trajectory starts a new run (which
+# here does not move the particles: no propulsion, no noise, no forces)
+new_dir from_file
+input first 2 aoup 200
+run_amp --quiet first.toml
+input second 2 aoup 100 'initial = "file"' 'initial_file = "first/trajectory.h5"' '[interaction]' 'potential = "none"'
+sed -i 's/^snapshot_interval = 50/snapshot_interval = 100/; s/^v0 = 0.5/v0 = 0.0/; s/^translational_diffusion = 0.01/translational_diffusion = 0.0/' second.toml
+run_amp -n 2 --quiet second.toml
+check "initial = \"file\" starts from the last frame of a trajectory" sh -c "[ $rc -eq 0 ] && /usr/bin/python3 - <<'PY'
+import h5py, numpy as np, sys
+a = h5py.File('first/trajectory.h5', 'r')['particles/all/position/value']
+b = h5py.File('second/trajectory.h5', 'r')['particles/all/position/value']
+sys.exit(0 if b.shape == (1, 300, 2) and np.array_equal(a[-1], b[0]) else 1)
+PY"
+input wrong 2 aoup 100 'initial = "file"' 'initial_file = "first/trajectory.h5"'
+sed -i 's/^particles = 300/particles = 299/' wrong.toml
+run_amp --quiet wrong.toml
+check "an initial_file for another system is refused, naming what differs" sh -c "[ $rc -eq 1 ] &&
+  grep -q 'first/trajectory.h5 holds 300 particles in 2 dimensions, the input 299 in 2' '$err'"
