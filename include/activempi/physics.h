@@ -102,6 +102,15 @@ void amp_initial_random(const amp_rng *rng, int64_t id, int dim, double L, doubl
  * per side, spacing L / sites, the sites filled in id order. */
 void amp_initial_lattice(int64_t id, int64_t n, int dim, double L, double *x);
 
+/* Random sequential addition: positions [n][dim] of n particles placed one
+ * after the other in id order, each uniformly at random among the places at
+ * least `spacing` from every particle before it (attempt k of particle id
+ * draws from counter (id, k)). Every rank computes the same configuration.
+ * Returns 0, or -1 with the id that found no place in 10000 attempts in
+ * *stuck (addition jams near packing fraction 0.547 in 2-D, 0.38 in 3-D). */
+int amp_initial_nonoverlapping(const amp_rng *rng, int64_t n, int dim, double L, double spacing, double *x,
+                               int64_t *stuck);
+
 /* A draw of the internal coordinate from its stationary law: g ~ N(0, I),
  * a uniform angle, or a uniform unit vector. */
 void amp_initial_internal(const amp_dynamics *dyn, const amp_rng *rng, int64_t id, double *q);

@@ -80,20 +80,40 @@ static int initial_particles(amp_sim *sim) {
   const int64_t n = cfg->system.particles;
   const int d = sim->p.dim;
   if (cfg->simulate.initial == AMP_INITIAL_FILE) return amp_sim_read_initial(sim);
+  double *placed = NULL; /* random sequential addition: every rank places all particles alike */
+  if (cfg->simulate.initial == AMP_INITIAL_NONOVERLAPPING) {
+    int64_t stuck;
+    placed = malloc((size_t)n * (size_t)d * sizeof *placed);
+    if (!placed) return fail(sim, "%s", "out of memory for the initial configuration");
+    if (amp_initial_nonoverlapping(&sim->rng, n, d, sim->L, 2 * cfg->system.radius, placed, &stuck)) {
+      free(placed);
+      snprintf(sim->error, sizeof sim->error,
+               "[simulate] initial = \"random_nonoverlapping\" found no place for particle %lld of %lld: the "
+               "packing fraction %.3g is too high for random sequential addition; use initial = \"lattice\"",
+               (long long)stuck, (long long)n, cfg->system.packing_fraction);
+      return -1;
+    }
+  }
   for (int64_t id = 0; id < n; ++id) {
     double x[3];
-    if (cfg->simulate.initial == AMP_INITIAL_LATTICE)
+    if (placed)
+      memcpy(x, placed + id * d, (size_t)d * sizeof *x);
+    else if (cfg->simulate.initial == AMP_INITIAL_LATTICE)
       amp_initial_lattice(id, n, d, sim->L, x);
     else
       amp_initial_random(&sim->rng, id, d, sim->L, x);
     if (amp_domain_owner(&sim->dom, x) != sim->rank) continue;
     size_t row = sim->p.nowned;
-    if (amp_particles_reserve(&sim->p, row + 1)) return fail(sim, "%s", "out of memory for particles");
+    if (amp_particles_reserve(&sim->p, row + 1)) {
+      free(placed);
+      return fail(sim, "%s", "out of memory for particles");
+    }
     sim->p.id[row] = id;
     memcpy(sim->p.x + row * (size_t)d, x, (size_t)d * sizeof *x);
     amp_initial_internal(&sim->dyn, &sim->rng, id, sim->p.q + row * (size_t)sim->p.nq);
     sim->p.nowned = row + 1;
   }
+  free(placed);
   return 0;
 }
 
@@ -105,8 +125,9 @@ static int rebuild(amp_sim *sim) {
   if (!status && sim->dom.nranks > 1) {
     double imbalance[2];
     amp_timer_begin(sim->ev.balance);
+    /* slabs may be thinner than the halo (it reaches across several ranks) */
     int balanced = amp_domain_balance(&sim->dom, &sim->p, sim->cfg->simulate.load_balance_threshold,
-                                      sim->halo_width, imbalance);
+                                      sim->L / (4.0 * sim->dom.nranks), imbalance);
     amp_timer_end(sim->ev.balance);
     status = balanced < 0 ? -1 : 0;
     sim->balances += balanced > 0;
@@ -231,6 +252,12 @@ static void describe_fault(amp_sim *sim, double limit) {
     double moved = 0;
     for (int a = 0; a < d; ++a) moved += pow(amp_min_image(sim->p.x[i * d + a] - sim->x_saved[i * d + a], sim->L), 2);
     if (isfinite(moved) && sqrt(moved) <= limit) continue;
+    if (!isfinite(moved)) {
+      snprintf(sim->error, sizeof sim->error,
+               "step %lld: particle %lld has a position that is not finite: use a smaller [dynamics] dt",
+               sim->step + 1, (long long)sim->p.id[i]);
+      return;
+    }
     snprintf(sim->error, sizeof sim->error,
              "step %lld: particle %lld moved %.3g in one step (more than the skin, %.3g): use a smaller "
              "[dynamics] dt, or start with fewer overlaps ([simulate] initial = \"lattice\")",
@@ -260,25 +287,26 @@ static int is_snapshot(const amp_sim *sim) {
 
 /* ---- the loop --------------------------------------------------------------- */
 
+/* One iteration takes the state at `step`, whose forces are known and whose
+ * snapshot (if any) is written, to step + 1 with the same guarantees; a
+ * checkpoint therefore always follows the snapshots of its step. */
 static int run(amp_sim *sim) {
   const amp_config *cfg = sim->cfg;
-  const long long total = cfg->simulate.burn_in_steps + cfg->simulate.steps;
+  const long long total = cfg->simulate.burn_in_steps + cfg->simulate.steps, first = sim->step;
   /* A step longer than the skin means dt is far too large for the forces (the
    * lists themselves stay valid: they are checked after every step). Without
    * pair forces only a non-finite position is a fault. */
   const double fault_limit = cfg->interaction.potential == AMP_POTENTIAL_NONE ? INFINITY : cfg->simulate.skin;
   if (sim->complete) return 0;
   amp_progress progress;
-  amp_progress_start(&progress, "simulate", "steps", total, cfg->run.progress_interval,
+  amp_progress_start(&progress, "simulate", "steps", total - first, cfg->run.progress_interval,
                      sim->world_rank == 0 && !sim->quiet ? stdout : NULL, amp_clock());
-  for (;;) {
-    forces(sim);
-    if (is_snapshot(sim) && snapshot(sim)) return -1;
-    if (sim->step == total) break;
+  forces(sim);
+  while (sim->step < total) {
     double step_size = advance(sim), agreed[3];
     if (agree(sim, amp_verlet_max_displacement(&sim->verlet, &sim->p), step_size, agreed))
       return fail(sim, "%s", "MPI_Allreduce failed");
-    if (agreed[1] > fault_limit) {
+    if (isinf(agreed[1]) || agreed[1] > fault_limit) { /* agree() turns NaN into infinity */
       char fault[sizeof sim->error];
       describe_fault(sim, fault_limit);
       memcpy(fault, sim->error, sizeof fault);
@@ -288,6 +316,8 @@ static int run(amp_sim *sim) {
     }
     sim->step++;
     if (agreed[0] > sim->rebuild_distance ? rebuild(sim) : refresh_ghosts(sim)) return -1;
+    forces(sim);
+    if (is_snapshot(sim) && snapshot(sim)) return -1;
     if (agreed[2] != 0 || (cfg->simulate.checkpoint_interval > 0 && sim->step % cfg->simulate.checkpoint_interval == 0)) {
       if (amp_sim_checkpoint(sim)) return -1;
       if (agreed[2] != 0) {
@@ -295,9 +325,9 @@ static int run(amp_sim *sim) {
         return 0;
       }
     }
-    amp_progress_update(&progress, sim->step, amp_clock());
+    amp_progress_update(&progress, sim->step - first, amp_clock());
   }
-  amp_progress_finish(&progress, total, amp_clock());
+  amp_progress_finish(&progress, total - first, amp_clock());
   return amp_sim_checkpoint(sim) || amp_sim_close_trajectory(sim);
 }
 

@@ -20,7 +20,10 @@
 #include "activempi/timers.h"
 #include "simulate_internal.h"
 
-#define NACCUMULATORS ((int)(sizeof(amp_blocking) / sizeof(double)))
+/* What a checkpoint carries besides the state: the run's EPR statistics, and
+ * the time step and seed, which must not change under a continuing run. */
+#define NBLOCKING ((int)(sizeof(amp_blocking) / sizeof(double)))
+#define NACCUMULATORS (NBLOCKING + 2)
 
 static int fail(amp_sim *sim, const char *fmt, const char *detail) {
   snprintf(sim->error, sizeof sim->error, fmt, detail);
@@ -140,27 +143,37 @@ static int open_trajectory(amp_sim *sim, int64_t resume_frames) {
 
 int amp_sim_open_trajectory(amp_sim *sim) { return open_trajectory(sim, -1); }
 
-/* Accumulator names "epr_blocking_000", ... for the doubles of amp_blocking. */
+/* Accumulator names: "epr_blocking_000", ... for the doubles of amp_blocking, then "dt" and "seed". */
 static const char *const *accumulator_names(void) {
-  static char names[NACCUMULATORS][24];
+  static char names[NBLOCKING][24];
   static const char *pointers[NACCUMULATORS];
-  for (int k = 0; k < NACCUMULATORS; ++k) {
+  for (int k = 0; k < NBLOCKING; ++k) {
     snprintf(names[k], sizeof names[k], "epr_blocking_%03d", k);
     pointers[k] = names[k];
   }
+  pointers[NBLOCKING] = "dt";
+  pointers[NBLOCKING + 1] = "seed";
   return pointers;
+}
+
+static void pack_accumulators(const amp_sim *sim, double *values) {
+  memcpy(values, &sim->epr_total, sizeof sim->epr_total);
+  values[NBLOCKING] = sim->cfg->dynamics.dt;
+  values[NBLOCKING + 1] = (double)sim->cfg->run.seed;
 }
 
 int amp_sim_checkpoint(amp_sim *sim) {
   amp_timer_begin(sim->ev.checkpoint);
   int status = amp_h5md_flush(sim->trajectory, sim->error);
+  double values[NACCUMULATORS];
+  pack_accumulators(sim, values);
   amp_checkpoint c = {.step = sim->step,
                       .trajectory_frames = amp_h5md_frames(sim->trajectory),
                       .particles = sim->cfg->system.particles,
                       .box = sim->L,
                       .naccumulators = NACCUMULATORS,
                       .accumulator_names = accumulator_names(),
-                      .accumulators = (double *)&sim->epr_total};
+                      .accumulators = values};
   if (!status) status = amp_checkpoint_write(sim->checkpoint_path, sim->replica.comm, &c, &sim->p, sim->error);
   amp_timer_end(sim->ev.checkpoint);
   return status ? -1 : 0;
@@ -178,11 +191,20 @@ int amp_sim_resume(amp_sim *sim) {
   amp_particles all;
   if (amp_particles_init(&all, sim->p.dim, sim->p.nq, (size_t)sim->cfg->system.particles))
     return fail(sim, "%s", "out of memory reading the checkpoint");
-  amp_checkpoint c = {.naccumulators = NACCUMULATORS,
-                      .accumulator_names = accumulator_names(),
-                      .accumulators = (double *)&sim->epr_total};
+  double values[NACCUMULATORS], expected[NACCUMULATORS];
+  amp_checkpoint c = {.naccumulators = NACCUMULATORS, .accumulator_names = accumulator_names(), .accumulators = values};
   int status = amp_checkpoint_read(sim->checkpoint_path, sim->replica.comm, &c, &all, sim->error) ? -1 : 0;
   if (!status) status = check_matches(sim, sim->checkpoint_path, c.particles, sim->p.dim, c.box, NULL);
+  pack_accumulators(sim, expected);
+  if (!status && (values[NBLOCKING] != expected[NBLOCKING] || values[NBLOCKING + 1] != expected[NBLOCKING + 1])) {
+    snprintf(sim->error, sizeof sim->error,
+             "%.700s was written with dt = %g and seed = %.0f, the input has dt = %g and seed = %.0f: "
+             "remove the checkpoint (and the .partial trajectory) to start afresh",
+             sim->checkpoint_path, values[NBLOCKING], values[NBLOCKING + 1], expected[NBLOCKING],
+             expected[NBLOCKING + 1]);
+    status = -1;
+  }
+  if (!status) memcpy(&sim->epr_total, values, sizeof sim->epr_total);
   if (!status) status = keep_owned(sim, &all);
   amp_particles_free(&all);
   if (status) return -1;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -54,10 +55,41 @@ static void lattice_sites_are_distinct_and_evenly_spaced(void **state) {
     }
 }
 
+/* No two particles closer than the spacing, all in the box; and the packing
+ * fraction beyond what random sequential addition can reach is refused. */
+static void nonoverlapping_positions_keep_their_distance(void **state) {
+  (void)state;
+  amp_rng rng;
+  amp_rng_init(&rng, 4, 0);
+  const struct { int dim; int64_t n; double phi; } cases[] = {{1, 200, 0.5}, {2, 800, 0.45}, {3, 600, 0.25}};
+  for (int c = 0; c < 3; ++c) {
+    int dim = cases[c].dim;
+    int64_t n = cases[c].n;
+    double volume = dim == 1 ? 2 : dim == 2 ? M_PI : 4 * M_PI / 3, L = pow(n * volume / cases[c].phi, 1.0 / dim);
+    double *x = malloc((size_t)n * dim * sizeof *x), nearest = INFINITY;
+    int64_t stuck;
+    assert_int_equal(amp_initial_nonoverlapping(&rng, n, dim, L, 2.0, x, &stuck), 0);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = i + 1; j < n; ++j) {
+        double r2 = 0;
+        for (int a = 0; a < dim; ++a) r2 += pow(amp_min_image(x[i * dim + a] - x[j * dim + a], L), 2);
+        nearest = fmin(nearest, sqrt(r2));
+      }
+    assert_true(nearest >= 2.0 && nearest < 2.5);
+    free(x);
+  }
+  double L = sqrt(400 * M_PI / 0.75), *x = malloc(400 * 2 * sizeof *x);
+  int64_t stuck = -1;
+  assert_int_equal(amp_initial_nonoverlapping(&rng, 400, 2, L, 2.0, x, &stuck), -1);
+  assert_true(stuck > 0 && stuck < 400);
+  free(x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(random_positions_fill_the_box_uniformly),
       cmocka_unit_test(lattice_sites_are_distinct_and_evenly_spaced),
+      cmocka_unit_test(nonoverlapping_positions_keep_their_distance),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
