@@ -31,7 +31,7 @@ check "--check shows derived quantities (the paper's box 160.42)" \
 check "--check notes the stages this version lacks" grep -q '^# note: activempi .* does not have the stage(s) train, evaluate' "$out"
 
 # The quick start, shortened to 200 steps.
-short_quickstart() { sed 's/^steps = 80_000/steps = 200/; s/^snapshot_interval = 4_000/snapshot_interval = 100/' "$quickstart" > short.toml; }
+short_quickstart() { sed 's/^steps = 80_000/steps = 200/; s/^snapshot_interval = 2_000/snapshot_interval = 100/' "$quickstart" > short.toml; }
 
 for ranks in 1 2; do
   new_dir "run$ranks"
