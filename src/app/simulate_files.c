@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "activempi/checkpoint.h"
@@ -186,6 +187,22 @@ static int checkpoint_exists(amp_sim *sim) {
   return exists;
 }
 
+/* The partial trajectory could not be continued (missing, or damaged by a
+ * kill in the middle of a write: HDF5 1.10 files are not journaled). The
+ * checkpoint is whole, so the run goes on: the old file is kept beside as
+ * "<partial>.damaged" and a new trajectory starts with the next snapshot. */
+static int start_over_damaged(amp_sim *sim) {
+  char partial[sizeof sim->trajectory_path + 16], damaged[sizeof partial + 16];
+  if (amp_h5md_partial_name(sim->trajectory_path, partial, sizeof partial)) return -1;
+  snprintf(damaged, sizeof damaged, "%s.damaged", partial);
+  if (sim->rank == 0) {
+    rename(partial, damaged); /* nothing to keep when it is missing */
+    printf("simulate: warning: %s could not be continued (%s); it is kept as %s and a new trajectory starts "
+           "after step %lld\n", partial, sim->error, damaged, sim->step);
+  }
+  return open_trajectory(sim, -1);
+}
+
 int amp_sim_resume(amp_sim *sim) {
   if (!checkpoint_exists(sim)) return 0;
   amp_particles all;
@@ -219,7 +236,8 @@ int amp_sim_resume(amp_sim *sim) {
   if (sim->world_rank == 0)
     printf("simulate: %s from %s at step %lld\n", sim->complete ? "already complete" : "continuing",
            sim->checkpoint_path, (long long)c.step);
-  return sim->complete || !open_trajectory(sim, c.trajectory_frames) ? 1 : -1;
+  if (sim->complete) return 1;
+  return open_trajectory(sim, c.trajectory_frames) && start_over_damaged(sim) ? -1 : 1;
 }
 
 int amp_sim_close_trajectory(amp_sim *sim) {

@@ -152,3 +152,18 @@ sed -i 's/^particles = 300/particles = 299/' wrong.toml
 run_amp --quiet wrong.toml
 check "an initial_file for another system is refused, naming what differs" sh -c "[ $rc -eq 1 ] &&
   grep -q 'first/trajectory.h5 holds 300 particles in 2 dimensions, the input 299 in 2' '$err'"
+
+# killed in the middle of a trajectory write: the checkpoint is whole, the
+# damaged partial trajectory is set aside and the run continues from the checkpoint
+new_dir damaged
+input dmg 2 aoup 6000
+timeout 120 "$AMP_BIN" --quiet dmg.toml > first.txt 2>&1 &
+pid=$!
+for i in $(seq 1 600); do [ -f dmg/checkpoint.h5 ] && break; sleep 0.05; done
+pkill -USR1 -x activempi
+wait $pid
+head -c 4000 dmg/trajectory.h5.partial > cut && mv cut dmg/trajectory.h5.partial
+run_amp -n 2 --quiet dmg.toml
+check "a damaged partial trajectory is kept aside and the run continues from its checkpoint" sh -c "[ $rc -eq 0 ] &&
+  grep -q 'warning: dmg/trajectory.h5.partial could not be continued' '$out' &&
+  [ -f dmg/trajectory.h5.partial.damaged ] && [ -f dmg/trajectory.h5 ] && grep -q 'network-free EPR' '$out'"
