@@ -45,15 +45,36 @@ void amp_pair_force(const amp_pair *pair, double r, double *f, double *df);
 /* The pair energy U(r), zero at and beyond the cutoff (for tests). */
 double amp_pair_energy(const amp_pair *pair, double r);
 
-/* Pair forces and their divergence for the n owned rows of p, from a full
- * neighbour list in CSR form: the neighbours of row i are rows
- * index[start[i] .. start[i+1]), sorted by global id, so the sums below run
- * in the same order on every decomposition.
+/* The work space of pair forces over one neighbour list. The list is full
+ * (each owned pair appears in both particles' lists), but each owned pair's
+ * force is computed once: entry k (i -> j) and its mirror (j -> i) share it,
+ * with the sign flipped, which is exact. Pairs with a ghost are computed
+ * here and, with the same arithmetic, on the ghost's own rank. */
+typedef struct {
+  size_t npairs, capacity;   /* entries of the list; allocated */
+  int dim;
+  int64_t *mirror;           /* [npairs] entry j -> i of entry i -> j when j is owned, else -1 */
+  double *value;             /* [npairs][d + 1] force on i, then the divergence term */
+  unsigned char *in_range;   /* [npairs] r < cutoff */
+} amp_pair_work;
+
+/* Match every owned-owned entry of the list with its mirror; call after each
+ * list build. The list is CSR (start[n + 1], index), each particle's
+ * neighbours sorted by global id. Returns 0, or -1 when out of memory. */
+int amp_pair_work_build(amp_pair_work *w, const amp_particles *p, size_t n, const size_t *start,
+                        const uint32_t *index);
+
+void amp_pair_work_free(amp_pair_work *w);
+
+/* Pair forces and their divergence for the n owned rows of p over the list
+ * that w was built for:
  *   force: [n][d]  sum_j f(r_ij) (x_i - x_j)/r_ij   (minimum image, box L)
  *   div:   [n]     sum_j f(r_ij)(d-1)/r_ij + f'(r_ij)
- * Pairs at or beyond the cutoff contribute nothing. */
+ * Each particle's terms are added in the order of its list, by global id, so
+ * the sums are the same on every decomposition. Pairs at or beyond the
+ * cutoff contribute nothing. */
 void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, const size_t *start,
-                     const uint32_t *index, double L, double *force, double *div);
+                     const uint32_t *index, amp_pair_work *w, double L, double *force, double *div);
 
 /* ---- dynamics ------------------------------------------------------------ */
 

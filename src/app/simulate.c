@@ -140,7 +140,8 @@ static int rebuild(amp_sim *sim) {
   if (status) return fail(sim, "%s", sim->dom.error);
   amp_timer_begin(sim->ev.lists);
   status = amp_cells_build(&sim->cells, &sim->p, sim->L, sim->list_cutoff) ||
-           amp_verlet_build(&sim->verlet, &sim->cells, &sim->p, sim->list_cutoff);
+           amp_verlet_build(&sim->verlet, &sim->cells, &sim->p, sim->list_cutoff) ||
+           amp_pair_work_build(&sim->pair_work, &sim->p, sim->p.nowned, sim->verlet.start, sim->verlet.index);
   amp_timer_end(sim->ev.lists);
   if (status) return fail(sim, "%s", "out of memory for the neighbour lists");
   sim->rebuilds++;
@@ -179,6 +180,7 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
 }
 
 static void teardown(amp_sim *sim) {
+  amp_pair_work_free(&sim->pair_work);
   amp_verlet_free(&sim->verlet);
   amp_cells_free(&sim->cells);
   if (sim->halo.partner || sim->halo.send_start) amp_halo_free(&sim->halo);
@@ -196,8 +198,8 @@ static void teardown(amp_sim *sim) {
 
 static void forces(amp_sim *sim) {
   amp_timer_begin(sim->ev.force);
-  amp_pair_forces(&sim->pair, &sim->p, sim->p.nowned, sim->verlet.start, sim->verlet.index, sim->L, sim->force,
-                  sim->div);
+  amp_pair_forces(&sim->pair, &sim->p, sim->p.nowned, sim->verlet.start, sim->verlet.index, &sim->pair_work, sim->L,
+                  sim->force, sim->div);
   amp_timer_end(sim->ev.force);
 }
 
@@ -331,12 +333,13 @@ static int run(amp_sim *sim) {
   return amp_sim_checkpoint(sim) || amp_sim_close_trajectory(sim);
 }
 
-/* Bytes held per owned particle: rows (owned and ghosts), cells, list, work arrays. */
+/* Bytes held per owned particle: rows (owned and ghosts), cells, list, pair values, work arrays. */
 static double bytes_per_particle(const amp_sim *sim) {
   const amp_particles *p = &sim->p;
   double rows = (double)p->capacity * (sizeof *p->id + (size_t)(p->dim + p->nq) * sizeof(double));
   double work = (double)sim->capacity * (size_t)(2 * p->dim + p->nq + 2) * sizeof(double);
-  double total = rows + work + (double)amp_cells_bytes(&sim->cells) + (double)amp_verlet_bytes(&sim->verlet);
+  double pairs = (double)sim->pair_work.capacity * (sizeof(int64_t) + 1 + (size_t)(p->dim + 1) * sizeof(double));
+  double total = rows + work + pairs + (double)amp_cells_bytes(&sim->cells) + (double)amp_verlet_bytes(&sim->verlet);
   return p->nowned ? total / (double)p->nowned : 0;
 }
 

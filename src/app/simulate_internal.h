@@ -30,6 +30,7 @@ typedef struct {
   amp_halo halo;
   amp_cells cells;
   amp_verlet verlet;
+  amp_pair_work pair_work;   /* pair forces of the list, each pair computed once */
   amp_particles p;           /* owned rows, then ghosts */
   amp_pair pair;
   amp_dynamics dyn;

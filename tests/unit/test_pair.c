@@ -150,18 +150,20 @@ static void check_configuration(int dim, const char *potential) {
   uint32_t index[N * N];
   double force[N * 3], div[N], fp[N * 3], fm[N * 3], scratch[N];
   all_pairs(N, start, index);
-  amp_pair_forces(&pair, &p, N, start, index, L, force, div);
+  amp_pair_work work = {0};
+  assert_int_equal(amp_pair_work_build(&work, &p, N, start, index), 0);
+  amp_pair_forces(&pair, &p, N, start, index, &work, L, force, div);
   for (size_t i = 0; i < N; ++i) {
     double divergence = 0;
     for (int a = 0; a < dim; ++a) {
       double *xa = &p.x[i * dim + a], saved = *xa, bp[3], bm[3];
       *xa = saved + h;
       double ep = total_energy(&pair, &p, L);
-      amp_pair_forces(&pair, &p, N, start, index, L, fp, scratch);
+      amp_pair_forces(&pair, &p, N, start, index, &work, L, fp, scratch);
       amp_drift(&dyn, p.x + i * dim, p.q + i * dim, fp + i * dim, bp);
       *xa = saved - h;
       double em = total_energy(&pair, &p, L);
-      amp_pair_forces(&pair, &p, N, start, index, L, fm, scratch);
+      amp_pair_forces(&pair, &p, N, start, index, &work, L, fm, scratch);
       amp_drift(&dyn, p.x + i * dim, p.q + i * dim, fm + i * dim, bm);
       *xa = saved;
       assert_near(force[i * dim + a], -(ep - em) / (2 * h), 1e-6, 1, "force = -grad E, particle", (double)i);
@@ -169,6 +171,7 @@ static void check_configuration(int dim, const char *potential) {
     }
     assert_near(div[i] - trap * dim, divergence, 1e-6, 1, "div_x b, particle", (double)i);
   }
+  amp_pair_work_free(&work);
   amp_particles_free(&p);
 }
 
