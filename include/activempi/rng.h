@@ -35,4 +35,9 @@ void amp_rng_uniform4(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_pu
 /* Four independent standard normal variates. */
 void amp_rng_normal4(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_purpose purpose, double z[4]);
 
+/* The first `count` (1 to 4) of those four normals, computing only the
+ * Box-Muller pairs they need: the same numbers, less work. */
+void amp_rng_normals(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_purpose purpose, int count,
+                     double z[4]);
+
 #endif

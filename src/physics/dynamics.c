@@ -63,7 +63,8 @@ static void rotate(double n[3], const double w[3]) {
 
 static void step_internal(const amp_dynamics *dyn, const amp_rng *rng, uint64_t id, uint64_t step, double *q) {
   double z[4];
-  amp_rng_normal4(rng, id, step, AMP_RNG_INTERNAL_NOISE, z);
+  int needed = dyn->model == AMP_MODEL_AOUP ? dyn->dim : dyn->dim == 2 ? 1 : 3;
+  amp_rng_normals(rng, id, step, AMP_RNG_INTERNAL_NOISE, needed, z);
   if (dyn->model == AMP_MODEL_AOUP) {
     for (int a = 0; a < dyn->dim; ++a) q[a] = dyn->ou_decay * q[a] + dyn->ou_kick * z[a];
   } else if (dyn->dim == 2) {
@@ -82,7 +83,7 @@ double amp_dynamics_step(const amp_dynamics *dyn, const amp_rng *rng, uint64_t s
     double *x = p->x + i * (size_t)d, *q = p->q + i * (size_t)p->nq, b[3], z[4] = {0, 0, 0, 0};
     uint64_t id = (uint64_t)p->id[i];
     amp_drift(dyn, x, q, force + i * (size_t)d, b);
-    if (dyn->position_kick > 0) amp_rng_normal4(rng, id, step, AMP_RNG_POSITION_NOISE, z);
+    if (dyn->position_kick > 0) amp_rng_normals(rng, id, step, AMP_RNG_POSITION_NOISE, d, z);
     double moved = 0;
     for (int a = 0; a < d; ++a) {
       double dx = dyn->dt * b[a] + dyn->position_kick * z[a];

@@ -21,12 +21,17 @@ void amp_rng_uniform4(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_pu
   for (int i = 0; i < 4; ++i) u[i] = ((double)r.v[i] + 0.5) * 0x1p-32;
 }
 
-void amp_rng_normal4(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_purpose purpose, double z[4]) {
+void amp_rng_normals(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_purpose purpose, int count,
+                     double z[4]) {
   double u[4];
   amp_rng_uniform4(rng, id, step, purpose, u);
-  for (int i = 0; i < 4; i += 2) {
+  for (int i = 0; i < count; i += 2) {
     double radius = sqrt(-2 * log(u[i])), angle = 2 * M_PI * u[i + 1];
     z[i] = radius * cos(angle);
     z[i + 1] = radius * sin(angle);
   }
+}
+
+void amp_rng_normal4(const amp_rng *rng, uint64_t id, uint64_t step, amp_rng_purpose purpose, double z[4]) {
+  amp_rng_normals(rng, id, step, purpose, 4, z);
 }
