@@ -135,6 +135,7 @@ static int rebuild(amp_sim *sim) {
   }
   if (status) return fail(sim, "%s", sim->dom.error);
   amp_timer_begin(sim->ev.halo);
+  amp_halo_free(&sim->halo); /* the build starts its lists afresh */
   status = amp_halo_build(&sim->halo, &sim->dom, &sim->p, sim->halo_width);
   amp_timer_end(sim->ev.halo);
   if (status) return fail(sim, "%s", sim->dom.error);
@@ -183,7 +184,7 @@ static void teardown(amp_sim *sim) {
   amp_pair_work_free(&sim->pair_work);
   amp_verlet_free(&sim->verlet);
   amp_cells_free(&sim->cells);
-  if (sim->halo.partner || sim->halo.send_start) amp_halo_free(&sim->halo);
+  amp_halo_free(&sim->halo);
   amp_particles_free(&sim->p);
   if (sim->dom.comm) amp_domain_free(&sim->dom);
   free(sim->force);

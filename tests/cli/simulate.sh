@@ -32,9 +32,14 @@ $(printf '%s\n' "$@")
 TOML
 }
 
-same_trajectory() { # same_trajectory A B: every dataset equal to the bit
-  h5diff -q "$1" "$2" /particles && h5diff -q "$1" "$2" /observables
+# signal_ranks SIGNAL INPUT: send SIGNAL to the activempi ranks running INPUT
+# (not to mpirun, and not to anything else on the machine).
+signal_ranks() {
+  for pid in $(pgrep -x activempi); do
+    tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "$2" && kill -$1 $pid
+  done
 }
+
 
 for case in "2 aoup" "1 aoup" "3 aoup" "2 abp" "3 abp"; do
   set -- $case
@@ -61,7 +66,7 @@ for signal in USR1 TERM; do
   timeout 120 $(mpirun_cmd) -n 2 "$AMP_BIN" --quiet cut.toml > cut1.txt 2>&1 &
   pid=$!
   for i in $(seq 1 600); do [ -f cut/checkpoint.h5 ] && break; sleep 0.05; done
-  pkill -$signal -x activempi
+  signal_ranks $signal cut.toml
   wait $pid
   first=$?
   run_amp -n 3 --quiet cut.toml
@@ -160,7 +165,7 @@ input dmg 2 aoup 6000
 timeout 120 "$AMP_BIN" --quiet dmg.toml > first.txt 2>&1 &
 pid=$!
 for i in $(seq 1 600); do [ -f dmg/checkpoint.h5 ] && break; sleep 0.05; done
-pkill -USR1 -x activempi
+signal_ranks USR1 dmg.toml
 wait $pid
 head -c 4000 dmg/trajectory.h5.partial > cut && mv cut dmg/trajectory.h5.partial
 run_amp -n 2 --quiet dmg.toml
