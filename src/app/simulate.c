@@ -164,7 +164,7 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
     return fail(sim, "%s", "cannot split the ranks into replicas");
   MPI_Comm_rank(sim->replica.comm, &sim->rank);
   MPI_Comm_rank(MPI_COMM_WORLD, &sim->world_rank);
-  amp_pair_setup(&sim->pair, cfg);
+  if (amp_pair_setup(&sim->pair, cfg)) return fail(sim, "%s", "out of memory for the pair-force table");
   amp_dynamics_setup(&sim->dyn, cfg);
   amp_rng_init(&sim->rng, (uint64_t)cfg->run.seed, (uint32_t)sim->replica.index);
   amp_blocking_init(&sim->epr_total);
@@ -182,6 +182,7 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
 
 static void teardown(amp_sim *sim) {
   amp_pair_work_free(&sim->pair_work);
+  amp_pair_free(&sim->pair);
   amp_verlet_free(&sim->verlet);
   amp_cells_free(&sim->cells);
   amp_halo_free(&sim->halo);

@@ -60,15 +60,14 @@ done
 # on another number of ranks, compare with the uninterrupted run
 for signal in USR1 TERM; do
   new_dir "restart_$signal"
-  input full 2 aoup 6000
+  input full 2 aoup 20000
   run_amp --quiet full.toml
   sed 's|output_dir = "full"|output_dir = "cut"|' full.toml > cut.toml
-  timeout 120 $(mpirun_cmd) -n 2 "$AMP_BIN" --quiet cut.toml > cut1.txt 2>&1 &
-  pid=$!
+  (timeout 120 $(mpirun_cmd) -n 2 "$AMP_BIN" --quiet cut.toml > cut1.txt 2>&1; echo $? > first_rc) &
   for i in $(seq 1 600); do [ -f cut/checkpoint.h5 ] && break; sleep 0.05; done
   signal_ranks $signal cut.toml
-  wait $pid
-  first=$?
+  wait
+  first=$(cat first_rc)
   run_amp -n 3 --quiet cut.toml
   check "SIGTERM/SIGUSR1 ($signal) checkpoints and exits 3; the run continues on 3 ranks to the same trajectory" \
     sh -c "[ $first -eq 3 ] && [ $rc -eq 0 ] && grep -q 'continuing from cut/checkpoint.h5' '$out' &&
@@ -161,12 +160,11 @@ check "an initial_file for another system is refused, naming what differs" sh -c
 # killed in the middle of a trajectory write: the checkpoint is whole, the
 # damaged partial trajectory is set aside and the run continues from the checkpoint
 new_dir damaged
-input dmg 2 aoup 6000
+input dmg 2 aoup 20000
 timeout 120 "$AMP_BIN" --quiet dmg.toml > first.txt 2>&1 &
-pid=$!
 for i in $(seq 1 600); do [ -f dmg/checkpoint.h5 ] && break; sleep 0.05; done
 signal_ranks USR1 dmg.toml
-wait $pid
+wait
 head -c 4000 dmg/trajectory.h5.partial > cut && mv cut dmg/trajectory.h5.partial
 run_amp -n 2 --quiet dmg.toml
 check "a damaged partial trajectory is kept aside and the run continues from its checkpoint" sh -c "[ $rc -eq 0 ] &&

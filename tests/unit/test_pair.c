@@ -1,6 +1,7 @@
 /*
  * Pair forces against the energy they derive from: f = -dU/dr and f' by
- * central differences, the softplus energy (a dilogarithm) against direct
+ * central differences (the softplus force from its table, which is also
+ * checked against the closed form), the softplus energy (a dilogarithm) against direct
  * quadrature of its force, and for whole configurations across the periodic
  * boundary in 1, 2 and 3 dimensions: the force on each particle against minus
  * the finite-difference gradient of the total energy, and div_x b against the
@@ -45,7 +46,7 @@ static void assert_close(double got, double want, double rel, const char *what, 
 static void check_potential(const char *name, const double *radii, size_t n) {
   amp_config cfg = config_for(name, 2, 40, 0);
   amp_pair pair;
-  amp_pair_setup(&pair, &cfg);
+  assert_int_equal(amp_pair_setup(&pair, &cfg), 0);
   const double h = 1e-5;
   for (size_t i = 0; i < n; ++i) {
     double r = radii[i], f, df, fp, dfp, fm, dfm;
@@ -56,6 +57,7 @@ static void check_potential(const char *name, const double *radii, size_t n) {
     assert_close(f, -du, 1e-7, "f = -U'", r);
     assert_close(df, (fp - fm) / (2 * h), 1e-7, "f'", r);
   }
+  amp_pair_free(&pair);
 }
 
 static void softplus_force_is_minus_energy_gradient(void **state) {
@@ -82,7 +84,7 @@ static void softplus_energy_is_the_integral_of_its_force(void **state) {
   (void)state;
   amp_config cfg = config_for("softplus_harmonic", 2, 40, 0);
   amp_pair pair;
-  amp_pair_setup(&pair, &cfg);
+  assert_int_equal(amp_pair_setup(&pair, &cfg), 0);
   assert_float_equal(pair.cutoff, 2 + log(1e8) / 7.5, 1e-12);
   const double radii[] = {0.0, 0.5, 1.5, 2.0, 3.0, 4.2};
   for (size_t i = 0; i < sizeof radii / sizeof *radii; ++i) {
@@ -96,6 +98,28 @@ static void softplus_energy_is_the_integral_of_its_force(void **state) {
     assert_close(amp_pair_energy(&pair, a), sum * h / 3, 1e-10, "U = int f", a);
   }
   assert_true(amp_pair_energy(&pair, pair.cutoff) == 0);
+  amp_pair_free(&pair);
+}
+
+/* The softplus table against the closed form, everywhere inside the cutoff:
+ * f and f' within 1e-11 k (the force is of order k at contact). */
+static void softplus_table_matches_the_closed_form(void **state) {
+  (void)state;
+  amp_config cfg = config_for("softplus_harmonic", 2, 40, 0);
+  amp_pair pair;
+  assert_int_equal(amp_pair_setup(&pair, &cfg), 0);
+  assert_non_null(pair.table);
+  double worst_f = 0, worst_df = 0;
+  for (int i = 0; i < 1000003; ++i) {
+    double r = pair.cutoff * i / 1000003.0, f, df, fe, dfe;
+    amp_pair_force(&pair, r, &f, &df);
+    amp_pair_force_exact(&pair, r, &fe, &dfe);
+    worst_f = fmax(worst_f, fabs(f - fe));
+    worst_df = fmax(worst_df, fabs(df - dfe));
+  }
+  print_message("# table error: f %.2g, f' %.2g (k = %g)\n", worst_f, worst_df, pair.k);
+  assert_true(worst_f < 1e-11 * pair.k && worst_df < 1e-11 * pair.k);
+  amp_pair_free(&pair);
 }
 
 /* Total energy of a configuration: sum over pairs with minimum image. */
@@ -140,7 +164,7 @@ static void check_configuration(int dim, const char *potential) {
   const double L = 14, h = 1e-6, trap = 0.05;
   amp_config cfg = config_for(potential, dim, L, trap);
   amp_pair pair;
-  amp_pair_setup(&pair, &cfg);
+  assert_int_equal(amp_pair_setup(&pair, &cfg), 0);
   amp_dynamics dyn;
   amp_dynamics_setup(&dyn, &cfg);
   amp_particles p;
@@ -171,6 +195,7 @@ static void check_configuration(int dim, const char *potential) {
     }
     assert_near(div[i] - trap * dim, divergence, 1e-6, 1, "div_x b, particle", (double)i);
   }
+  amp_pair_free(&pair);
   amp_pair_work_free(&work);
   amp_particles_free(&p);
 }
@@ -189,6 +214,7 @@ int main(void) {
       cmocka_unit_test(harmonic_force_is_minus_energy_gradient),
       cmocka_unit_test(wca_force_is_minus_energy_gradient),
       cmocka_unit_test(softplus_energy_is_the_integral_of_its_force),
+      cmocka_unit_test(softplus_table_matches_the_closed_form),
       cmocka_unit_test(forces_and_divergence_in_1d_2d_3d),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
