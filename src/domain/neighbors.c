@@ -88,7 +88,7 @@ static int append(amp_verlet *v, const amp_cells *c, const amp_particles *p, siz
     return -1;
   size_t at = v->start[i];
   if (grow((void **)&v->index, &v->cap_index, at + cand->n, sizeof *v->index)) return -1;
-  memcpy(v->index + at, cand->row, cand->n * sizeof *cand->row);
+  if (cand->n) memcpy(v->index + at, cand->row, cand->n * sizeof *cand->row); /* row is NULL while empty */
   v->start[i + 1] = at + cand->n;
   return 0;
 }
