@@ -225,7 +225,13 @@ static int lay_out(hid_t file, const amp_h5md_spec *s) {
   return 0;
 }
 
-int amp_h5md_create(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h5md_spec *spec, char *err) {
+/* The writer around `body` (creating or reopening w->file with the MPI-IO
+ * property list fapl): HDF5 quiet, one status agreed by every rank, the
+ * writer freed on failure. */
+typedef int (*file_body)(amp_h5md *w, hid_t fapl, const amp_h5md_spec *spec, int64_t frames, char *err);
+
+static int open_writer(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h5md_spec *spec, int64_t frames,
+                       file_body body, char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
@@ -233,16 +239,25 @@ int amp_h5md_create(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h
   int status = amp_h5md_writer_new(&w, path, comm, spec, err);
   hid_t fapl = status ? -1 : amp_h5_fapl(w->comm);
   if (!status && fapl < 0) status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot set up MPI-IO", path);
-  if (!status && (w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
-    status = amp_io_fail(err, AMP_IO_FAILED, "cannot create %s", w->partial);
-  if (!status && lay_out(w->file, spec)) status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot lay out the H5MD tree", w->partial);
-  if (!status) status = amp_h5md_open_datasets(w, spec, err);
+  if (!status) status = body(w, fapl, spec, frames, err);
   if (amp_h5_close(fapl) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "%s: H5Pclose failed", path);
   status = amp_io_agree(comm, status, path, err);
   if (status && w) amp_h5md_writer_free(w);
   *out = status ? NULL : w;
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+static int create_body(amp_h5md *w, hid_t fapl, const amp_h5md_spec *spec, int64_t frames, char *err) {
+  (void)frames;
+  if ((w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
+    return amp_io_fail(err, AMP_IO_FAILED, "cannot create %s", w->partial);
+  if (lay_out(w->file, spec)) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot lay out the H5MD tree", w->partial);
+  return amp_h5md_open_datasets(w, spec, err);
+}
+
+int amp_h5md_create(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h5md_spec *spec, char *err) {
+  return open_writer(out, path, comm, spec, 0, create_body, err);
 }
 
 /* --- reopening ----------------------------------------------------------- */
@@ -319,33 +334,26 @@ int amp_h5md_set_frames(amp_h5md *w, int64_t frames, char *err) {
   return 0;
 }
 
-int amp_h5md_resume(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h5md_spec *spec, int64_t frames,
-                    char *err) {
-  amp_h5_quiet quiet;
-  amp_h5_quiet_begin(&quiet);
-  err[0] = '\0';
-  amp_h5md *w;
-  int status = amp_h5md_writer_new(&w, path, comm, spec, err);
-  hid_t fapl = status ? -1 : amp_h5_fapl(w->comm);
-  if (!status && fapl < 0) status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot set up MPI-IO", path);
-  if (!status && (w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl)) < 0)
+static int resume_body(amp_h5md *w, hid_t fapl, const amp_h5md_spec *spec, int64_t frames, char *err) {
+  int status = 0;
+  if ((w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl)) < 0)
     status = amp_io_fail(err, AMP_IO_INVALID, "cannot reopen the partial trajectory %s", w->partial);
   if (!status) status = amp_h5md_open_datasets(w, spec, err);
   if (!status && (frames < 0 || frames > w->frames))
     status = amp_io_fail(err, AMP_IO_INVALID, "%s has %lld frames, cannot continue after frame %lld", w->partial,
                          (long long)w->frames, (long long)frames);
-  status = amp_io_agree(comm, status, path, err);
-  if (!status) status = amp_io_agree(comm, amp_h5md_set_frames(w, frames, err), path, err);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  if (!status) status = amp_io_agree(w->comm, amp_h5md_set_frames(w, frames, err), w->path, err);
   /* Shrinking rewrites the last partial chunk of each series through HDF5's
    * chunk cache; collective writes bypass that cache, so the pruned chunks
    * must reach the file before new frames do, or they would later overwrite
    * them (seen with HDF5 1.10.8). */
   if (!status && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
     status = amp_io_fail(err, AMP_IO_FAILED, "cannot flush %s", w->partial);
-  if (amp_h5_close(fapl) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "%s: H5Pclose failed", path);
-  status = amp_io_agree(comm, status, path, err);
-  if (status && w) amp_h5md_writer_free(w);
-  *out = status ? NULL : w;
-  amp_h5_quiet_end(&quiet);
   return status;
+}
+
+int amp_h5md_resume(amp_h5md **out, const char *path, MPI_Comm comm, const amp_h5md_spec *spec, int64_t frames,
+                    char *err) {
+  return open_writer(out, path, comm, spec, frames, resume_body, err);
 }
