@@ -16,6 +16,7 @@
 
 #include "activempi/domain.h"
 #include "fixture.h"
+#include "mpi_test.h"
 
 /* Every rank holds rank 0's boundaries, and no slab is thinner than w. */
 static void assert_same_bounds(const amp_domain *dom, double w) {
@@ -112,7 +113,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(the_minimum_width_holds_against_the_quantiles),
       cmocka_unit_test(an_impossible_minimum_width_is_refused),
   };
-  int status = fx_finish(cmocka_run_group_tests(tests, NULL, NULL));
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
   return status;
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "activempi/checkpoint.h"
+#include "mpi_test.h"
 #include "sample.h"
 
 static int rank, size;
@@ -136,20 +137,12 @@ static void mismatches_are_refused(void **state) {
 
 static int make_dir(void **state) {
   (void)state;
-  if (rank == 0) {
-    snprintf(dir, sizeof dir, "/tmp/amp_test_checkpoint_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-  }
-  MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, MPI_COMM_WORLD);
-  return 0;
+  return mpi_test_make_dir(dir, sizeof dir, "amp_test_checkpoint_");
 }
 
 static int remove_dir(void **state) {
   (void)state;
-  MPI_Barrier(MPI_COMM_WORLD);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return rank == 0 ? system(cmd) : 0;
+  return mpi_test_remove_dir(dir);
 }
 
 int main(int argc, char **argv) {
@@ -161,9 +154,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(failed_write_keeps_the_previous_checkpoint),
       cmocka_unit_test(mismatches_are_refused),
   };
-  int failed = cmocka_run_group_tests(tests, make_dir, remove_dir);
-  int any;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
-  return any ? 1 : 0;
+  return status;
 }

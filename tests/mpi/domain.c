@@ -15,6 +15,7 @@
 
 #include "activempi/domain.h"
 #include "fixture.h"
+#include "mpi_test.h"
 
 static int nranks;
 
@@ -113,7 +114,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(migration_conserves_ids_after_large_displacements),
       cmocka_unit_test(migration_follows_moved_boundaries),
   };
-  int status = fx_finish(cmocka_run_group_tests(tests, NULL, NULL));
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
   return status;
 }

@@ -82,9 +82,3 @@ int fx_ids_once(const amp_domain *dom, const amp_particles *p, int64_t n) {
   free(seen);
   return once && inside;
 }
-
-int fx_finish(int failed) {
-  int any;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return any ? 1 : 0;
-}

@@ -49,7 +49,4 @@ void fx_fill(const fx_config *c, MPI_Comm comm, amp_particles *p);
  * each exactly once, and every owned row lies in its rank's subdomain. */
 int fx_ids_once(const amp_domain *dom, const amp_particles *p, int64_t n);
 
-/* Any failure on any rank makes every rank fail: the test's exit status. */
-int fx_finish(int failed);
-
 #endif

@@ -18,6 +18,7 @@
 
 #include "activempi/app.h"
 #include "activempi/h5md.h"
+#include "mpi_test.h"
 #include "sample.h"
 
 static int rank, size;
@@ -273,25 +274,17 @@ static void missing_trajectory_names_the_file(void **state) {
 
 static int make_dir(void **state) {
   (void)state;
-  if (rank == 0) {
-    snprintf(dir, sizeof dir, "/tmp/amp_test_h5md_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-  }
-  MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, MPI_COMM_WORLD);
   size_t len;
   FILE *mem = open_memstream(&provenance, &len);
   amp_version_write(mem, "");
   fclose(mem);
-  return 0;
+  return mpi_test_make_dir(dir, sizeof dir, "amp_test_h5md_");
 }
 
 static int remove_dir(void **state) {
   (void)state;
-  MPI_Barrier(MPI_COMM_WORLD);
   free(provenance);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return rank == 0 ? system(cmd) : 0;
+  return mpi_test_remove_dir(dir);
 }
 
 int main(int argc, char **argv) {
@@ -307,9 +300,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(wrong_ids_are_refused_on_every_rank),
       cmocka_unit_test(missing_trajectory_names_the_file),
   };
-  int failed = cmocka_run_group_tests(tests, make_dir, remove_dir);
-  int any;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
-  return any ? 1 : 0;
+  return status;
 }

@@ -17,6 +17,7 @@
 
 #include "activempi/domain.h"
 #include "fixture.h"
+#include "mpi_test.h"
 
 static int cmp_id(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -128,7 +129,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_halo_wider_than_a_subdomain_reaches_several_ranks),
       cmocka_unit_test(a_halo_of_half_the_box_is_refused_everywhere),
   };
-  int status = fx_finish(cmocka_run_group_tests(tests, NULL, NULL));
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
   return status;
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "activempi/app.h"
+#include "mpi_test.h"
 
 static int rank;
 
@@ -80,9 +81,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(invalid_input_fails_everywhere_and_speaks_once),
       cmocka_unit_test(missing_file_fails_everywhere),
   };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  int any;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
-  return any ? 1 : 0;
+  return status;
 }

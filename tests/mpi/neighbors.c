@@ -17,6 +17,7 @@
 #include "activempi/domain.h"
 #include "activempi/neighbors.h"
 #include "fixture.h"
+#include "mpi_test.h"
 
 /* ids j != id within cutoff of id, ascending, into out; returns the count. */
 static size_t brute_force(const fx_config *c, const double *all, int64_t id, double cutoff, int64_t *out) {
@@ -101,7 +102,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(lists_match_in_boxes_of_two_cells),
       cmocka_unit_test(lists_match_when_the_cutoff_spans_several_subdomains),
   };
-  int status = fx_finish(cmocka_run_group_tests(tests, NULL, NULL));
+  int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
   return status;
 }
