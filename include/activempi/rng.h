@@ -19,7 +19,8 @@ typedef enum {
   AMP_RNG_POSITION_NOISE = 1, /* translational noise of a step */
   AMP_RNG_INTERNAL_NOISE = 2, /* noise of the internal coordinate (g, theta or n) */
   AMP_RNG_INITIAL = 3,        /* initial conditions (step = attempt number) */
-  AMP_RNG_INITIAL_INTERNAL = 4
+  AMP_RNG_INITIAL_INTERNAL = 4,
+  AMP_RNG_NETWORK_INIT = 5    /* the network's initial parameters (id = element index) */
 } amp_rng_purpose;
 
 typedef struct {
