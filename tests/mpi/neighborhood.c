@@ -5,9 +5,11 @@
  * equals, byte for byte, the batch of all particles built on one rank from
  * the whole configuration, and that batch equals the O(N^2) reference. In
  * 1, 2 and 3 dimensions, AOUP and ABP, absolute positions, a cluster across
- * the box edge (full and padded neighbourhoods), and slabs narrower than R
- * (the halo spans several subdomains).
+ * the box edge (full and padded neighbourhoods), slabs narrower than R
+ * (the halo spans several subdomains), and lattices, where distances tie
+ * exactly and ids decide which of a shell are kept.
  */
+#include <math.h>
 #include <mpi.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,13 +25,26 @@
 #include "fixture.h"
 #include "mpi_test.h"
 
+/* Position of id: the fixture's, or with `lattice` a site of the square
+ * (cubic) lattice of m^d sites and spacing L/m (exact in binary for the
+ * sizes used), sites shuffled over the ids. Lattices tie distances
+ * exactly, across subdomain boundaries too. */
+static void position(const fx_config *c, int lattice, int64_t id, double *x) {
+  if (!lattice) {
+    fx_position(c, id, x);
+    return;
+  }
+  int64_t m = (int64_t)llround(pow((double)c->n, 1.0 / c->dim)), site = (id * 7919) % c->n;
+  for (int a = 0; a < c->dim; ++a, site /= m) x[a] = -c->L / 2 + (double)(site % m) * (c->L / (double)m);
+}
+
 /* The whole configuration as owned rows in id order. */
-static void whole(const fx_config *c, amp_particles *all) {
+static void whole(const fx_config *c, int lattice, amp_particles *all) {
   amp_particles_init(all, c->dim, c->nq, (size_t)c->n);
   all->nowned = (size_t)c->n;
   for (int64_t id = 0; id < c->n; ++id) {
     all->id[id] = id;
-    fx_position(c, id, all->x + id * c->dim);
+    position(c, lattice, id, all->x + id * c->dim);
     fx_internal(c, id, 0, all->q + id * c->nq);
   }
 }
@@ -79,10 +94,11 @@ static void check_gathered(const amp_neighborhoods *nb, const amp_particles *p, 
 
 /* The batch of every particle on one rank, checked against the reference;
  * counts its full and padded neighbourhoods into seen[2]. */
-static void build_whole(const fx_config *c, const amp_neighborhood_spec *s, amp_neighborhoods *ref, int seen[2]) {
+static void build_whole(const fx_config *c, int lattice, const amp_neighborhood_spec *s, amp_neighborhoods *ref,
+                        int seen[2]) {
   amp_particles all;
   amp_cells cells = {0};
-  whole(c, &all);
+  whole(c, lattice, &all);
   size_t *target = malloc((size_t)c->n * sizeof *target);
   for (int64_t id = 0; id < c->n; ++id) target[id] = (size_t)id;
   assert_int_equal(amp_cells_build(&cells, &all, s->L, s->R), 0);
@@ -97,19 +113,21 @@ static void build_whole(const fx_config *c, const amp_neighborhood_spec *s, amp_
   amp_particles_free(&all);
 }
 
-static void check_decomposed(const fx_config *c, const amp_neighborhood_spec *s, double narrow, int expect_padding) {
+static void check_decomposed(const fx_config *c, int lattice, const amp_neighborhood_spec *s, double narrow,
+                             int expect_padding) {
   amp_domain dom;
   amp_particles p;
   amp_halo h;
   amp_cells cells = {0};
   amp_neighborhoods nb = {0}, ref = {0};
   int seen[2];
-  build_whole(c, s, &ref, seen);
+  build_whole(c, lattice, s, &ref, seen);
   assert_true(seen[0] > 0);                     /* selection among more than K happened */
   assert_true(!expect_padding || seen[1] > 0);  /* and padding */
   assert_int_equal(amp_domain_create(&dom, MPI_COMM_WORLD, c->dim, c->L), 0);
   if (narrow > 0) narrow_slabs(&dom, narrow);
   fx_fill(c, MPI_COMM_WORLD, &p);
+  for (size_t i = 0; i < p.nowned; ++i) position(c, lattice, p.id[i], p.x + i * (size_t)c->dim);
   assert_int_equal(amp_domain_migrate(&dom, &p), 0);
   assert_true(fx_ids_once(&dom, &p, c->n));
   assert_int_equal(amp_halo_build(&h, &dom, &p, s->R), 0);
@@ -132,24 +150,24 @@ static void aoup_tokens_are_those_of_one_rank_in_every_dimension(void **state) {
   fx_config c1 = {.seed = 41, .dim = 1, .nq = 1, .L = 60, .n = 200};
   fx_config c2 = {.seed = 42, .dim = 2, .nq = 2, .L = 30, .n = 600};
   fx_config c3 = {.seed = 43, .dim = 3, .nq = 3, .L = 12, .n = 500};
-  check_decomposed(&c1, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 1, 60, 24, 4.0, 0}, 0, 1);
-  check_decomposed(&c2, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 30, 16, 3.0, 0}, 0, 1);
-  check_decomposed(&c3, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 3, 12, 24, 2.8, 0}, 0, 1);
+  check_decomposed(&c1, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 1, 60, 24, 4.0, 0}, 0, 1);
+  check_decomposed(&c2, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 30, 16, 3.0, 0}, 0, 1);
+  check_decomposed(&c3, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 3, 12, 24, 2.8, 0}, 0, 1);
 }
 
 static void abp_tokens_and_absolute_positions(void **state) {
   (void)state;
   fx_config c2 = {.seed = 44, .dim = 2, .nq = 1, .L = 30, .n = 600};
   fx_config c3 = {.seed = 45, .dim = 3, .nq = 3, .L = 12, .n = 500};
-  check_decomposed(&c2, &(amp_neighborhood_spec){AMP_MODEL_ABP, 2, 30, 16, 3.0, 1}, 0, 1);
-  check_decomposed(&c3, &(amp_neighborhood_spec){AMP_MODEL_ABP, 3, 12, 24, 2.8, 0}, 0, 1);
+  check_decomposed(&c2, 0, &(amp_neighborhood_spec){AMP_MODEL_ABP, 2, 30, 16, 3.0, 1}, 0, 1);
+  check_decomposed(&c3, 0, &(amp_neighborhood_spec){AMP_MODEL_ABP, 3, 12, 24, 2.8, 0}, 0, 1);
 }
 
 static void a_cluster_across_the_edge(void **state) {
   (void)state; /* dense cluster: hundreds of candidates; gas around it: padding */
   fx_config c = {.seed = 46, .dim = 2, .nq = 2, .L = 40, .n = 500, .cluster_fraction = 0.5, .cluster_radius = 6,
                  .cluster_centre = {19, -19}};
-  check_decomposed(&c, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 40, 24, 6.0, 0}, 0, 1);
+  check_decomposed(&c, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 40, 24, 6.0, 0}, 0, 1);
 }
 
 static void a_halo_wider_than_the_subdomains(void **state) {
@@ -157,8 +175,17 @@ static void a_halo_wider_than_the_subdomains(void **state) {
   fx_config c1 = {.seed = 47, .dim = 1, .nq = 1, .L = 60, .n = 200};
   fx_config c2 = {.seed = 48, .dim = 2, .nq = 2, .L = 40, .n = 500, .cluster_fraction = 0.5, .cluster_radius = 6,
                   .cluster_centre = {-19, 3}};
-  check_decomposed(&c1, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 1, 60, 40, 6.0, 1}, 1.5, 1);
-  check_decomposed(&c2, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 40, 24, 6.0, 0}, 1.5, 1);
+  check_decomposed(&c1, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 1, 60, 40, 6.0, 1}, 1.5, 1);
+  check_decomposed(&c2, 0, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 40, 24, 6.0, 0}, 1.5, 1);
+}
+
+static void ties_on_a_lattice_are_ordered_by_id_on_every_decomposition(void **state) {
+  (void)state; /* K = 10 cuts the shell at 2 spacings (4 sites) after 8 closer ones */
+  fx_config c2 = {.seed = 49, .dim = 2, .nq = 2, .L = 20, .n = 256};
+  fx_config c3 = {.seed = 50, .dim = 3, .nq = 3, .L = 10, .n = 512};
+  check_decomposed(&c2, 1, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 20, 10, 3.0, 0}, 0, 0);
+  check_decomposed(&c2, 1, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 2, 20, 10, 3.0, 1}, 1.25, 0);
+  check_decomposed(&c3, 1, &(amp_neighborhood_spec){AMP_MODEL_AOUP, 3, 10, 20, 3.0, 0}, 1.25, 0);
 }
 
 int main(int argc, char **argv) {
@@ -168,6 +195,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(abp_tokens_and_absolute_positions),
       cmocka_unit_test(a_cluster_across_the_edge),
       cmocka_unit_test(a_halo_wider_than_the_subdomains),
+      cmocka_unit_test(ties_on_a_lattice_are_ordered_by_id_on_every_decomposition),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, NULL, NULL));
   MPI_Finalize();
