@@ -1,0 +1,115 @@
+/*
+ * neighborhood: a rank's particles -> the token tensors of the score network.
+ *
+ * Design. The network (nn/) sees, for each target particle i, T = K + 1
+ * tokens and nothing else: token 0 is i itself, tokens 1..K are its K
+ * nearest other particles by minimum-image distance strictly below the
+ * cutoff R, ascending by distance, ties broken by ascending global id. The
+ * order is a function of the configuration alone (distances are computed in
+ * double from the canonical positions, which a ghost shares with its owner),
+ * so a target's tokens are the same bits on any number of ranks and in any
+ * row order. A target with m < K particles within R gets K - m padding
+ * tokens after its real ones.
+ *
+ * Tensors of a batch of B targets, row-major, all float (the network's
+ * compute type) except the mask and the ids:
+ *
+ *   q     [B][T][nf]  features of the internal coordinate (the feature map):
+ *                     AOUP: g (nf = d); ABP d = 2: (cos theta, sin theta)
+ *                     (nf = 2); ABP d = 3: n (nf = 3)
+ *   x     [B][T][nx]  x_i - x_j, minimum image, rounded from double (nx = d;
+ *                     token 0: zeros); with absolute_position, [x_i - x_j, x_j]
+ *                     (nx = 2d; token 0: [0, x_i]), x_j the canonical position
+ *                     in [-L/2, L/2)^d
+ *   mask  [B][T]      1 for a real token, 0 for padding (token 0: always 1)
+ *   id    [B][T]      global id of the token's particle, -1 for padding
+ *   count [B]         real neighbours m of each target, 0 <= m <= K
+ *
+ * Padding tokens have q = 0, x = 0, mask = 0, id = -1. The five arrays are
+ * one allocation (block[bytes]), so a batch moves as one buffer.
+ *
+ * Periodic images. R < L/2 is required (config enforces it for [network]
+ * neighborhood_cutoff): two images of a particle are at least L apart, so at
+ * most one of them lies within R < L/2 of i, and taking each particle once,
+ * at its minimum image, loses nothing. Each particle must appear in at most
+ * one row of p (the halo sends a particle to a rank at most once).
+ *
+ * Completeness. Every particle within R of an owned target must be a row of
+ * p: after amp_domain_migrate, amp_halo_build with width >= R (any width
+ * below L/2 works on any grid, multi-hop included), then amp_cells_build
+ * over the same rows with any cell cutoff.
+ *
+ * Cost. O(candidates) per target: amp_cells_query returns the rows within R
+ * (about K at the radius that holds K neighbours, several times K inside a
+ * dense cluster); a max-heap of size K over them keeps the K smallest by
+ * (distance, id), and sorting the heap orders them: O(n log K), never a sort
+ * of all n candidates. Candidates, keys and tensors live in the struct and
+ * are reused between builds; zero-initialise it (amp_neighborhoods nb = {0};)
+ * and free it with amp_neighborhood_free.
+ */
+#ifndef ACTIVEMPI_NEIGHBORHOOD_H
+#define ACTIVEMPI_NEIGHBORHOOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activempi/config.h"
+#include "activempi/neighbors.h"
+#include "activempi/particles.h"
+
+/* What a batch is built for. */
+typedef struct {
+  amp_model model;        /* the feature map of q (AMP_MODEL_AOUP or AMP_MODEL_ABP) */
+  int dim;                /* d: 1, 2 or 3 (ABP: 2 or 3) */
+  double L;               /* box side */
+  int K;                  /* neighbour tokens per target, >= 1 */
+  double R;               /* cutoff: 0 < R < L/2 */
+  int absolute_position;  /* 1: x tokens carry x_j after x_i - x_j */
+} amp_neighborhood_spec;
+
+/* A batch of token tensors (shapes above) and the scratch that builds it. */
+typedef struct {
+  size_t B;               /* targets of the last build */
+  int T, nf, nx;          /* tokens per target (K + 1), feature and position widths */
+  float *q;               /* [B][T][nf] */
+  float *x;               /* [B][T][nx] */
+  unsigned char *mask;    /* [B][T] */
+  int64_t *id;            /* [B][T] */
+  int *count;             /* [B] */
+  size_t candidates;      /* rows within R summed over the targets of the last build */
+  void *block;            /* the one allocation behind id, q, x, count, mask */
+  size_t bytes;           /* its size in use: B * amp_neighborhood_bytes(spec) */
+  size_t cap_block;       /* allocated bytes */
+  amp_rows rows;          /* one target's candidate rows */
+  void *keys;             /* [cap_keys] (distance, id, row) of the candidates */
+  size_t cap_keys;
+} amp_neighborhoods;
+
+/* The widths of a token for a model and dimension: *nf features of q
+ * (AOUP d, ABP 2 in 2-D and 3 in 3-D) and *nx positions (d, or 2d with
+ * absolute_position). */
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int *nf, int *nx);
+
+/* The feature map: the nf floats f of internal coordinates q (nq =
+ * amp_internal_components(model, dim) doubles). ABP in 2-D: q = theta,
+ * f = (cos theta, sin theta); otherwise f = q. */
+void amp_neighborhood_features(amp_model model, int dim, const double *q, float *f);
+
+/* ABP in 2-D: d f / d theta = (-sin theta, cos theta) into df[2], which maps
+ * the network's input Jacobian with respect to the features to d/d theta. */
+void amp_neighborhood_features_dtheta(double theta, double df[2]);
+
+/* Bytes of tensors per target: T (8 id + 4 nf + 4 nx + 1 mask) + 4 count. */
+size_t amp_neighborhood_bytes(const amp_neighborhood_spec *s);
+
+/* The tokens of the B targets target[0 .. B) (owned rows of p), in that
+ * order, through cells c built over all rows of p (owned + ghosts). Returns
+ * 0, or -1 when out of memory or the arguments break the contract (R not in
+ * (0, L/2), K < 1, d or q not those of the model, c not built over p's rows,
+ * a target not an owned row); nb's tensors are then not a valid batch. */
+int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                           const amp_particles *p, const size_t *target, size_t B);
+
+void amp_neighborhood_free(amp_neighborhoods *nb);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * neighborhood: the token tensors of a batch of targets (see neighborhood.h).
+ *
+ * Design. Per target: the cells give the rows within R (amp_cells_query,
+ * the same minimum-image test as the Verlet lists); each gets a key
+ * (squared distance in double, global id), and a bounded max-heap keeps the
+ * K smallest keys in place at the front of the key array: the first
+ * min(n, K) keys are heapified, each later key replaces the root when it is
+ * smaller, and heap sort then leaves the survivors ascending. Keys are
+ * distinct (ids are), so the order is total and the result does not depend
+ * on the order the cells return rows in. Tokens are then written straight
+ * into the tensors; token 0 is the target written as its own neighbour
+ * (x_i - x_i = 0), and padding is written explicitly, so nothing is cleared
+ * twice.
+ *
+ * The tensors share one allocation, laid out id (8-byte), q, x, count
+ * (4-byte), mask (1-byte) so every array is aligned for its type; it grows
+ * only when a batch needs more bytes than any before.
+ */
+#include "activempi/neighborhood.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  double d2;   /* squared minimum-image distance to the target */
+  int64_t id;  /* global id: breaks ties */
+  uint32_t row;
+} key;
+
+static int before(const key *a, const key *b) {
+  return a->d2 < b->d2 || (a->d2 == b->d2 && a->id < b->id);
+}
+
+/* Restore the max-heap h[n] below position k. */
+static void sift_down(key *h, size_t n, size_t k) {
+  key top = h[k];
+  for (size_t child; (child = 2 * k + 1) < n; k = child) {
+    if (child + 1 < n && before(&h[child], &h[child + 1])) ++child;
+    if (!before(&top, &h[child])) break;
+    h[k] = h[child];
+  }
+  h[k] = top;
+}
+
+/* Move the min(n, K) smallest keys of k[n] to its front, ascending; returns how many. */
+static size_t select_nearest(key *k, size_t n, size_t K) {
+  size_t m = n < K ? n : K;
+  for (size_t s = m / 2; s-- > 0;) sift_down(k, m, s);
+  for (size_t s = m; s < n; ++s)
+    if (before(&k[s], &k[0])) {
+      k[0] = k[s];
+      sift_down(k, m, 0);
+    }
+  for (size_t s = m; s-- > 1;) {
+    key t = k[0];
+    k[0] = k[s], k[s] = t;
+    sift_down(k, s, 0);
+  }
+  return m;
+}
+
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int *nf, int *nx) {
+  *nf = model == AMP_MODEL_ABP && dim == 2 ? 2 : dim;
+  *nx = absolute_position ? 2 * dim : dim;
+}
+
+void amp_neighborhood_features(amp_model model, int dim, const double *q, float *f) {
+  if (model == AMP_MODEL_ABP && dim == 2) {
+    f[0] = (float)cos(q[0]);
+    f[1] = (float)sin(q[0]);
+    return;
+  }
+  for (int a = 0; a < dim; ++a) f[a] = (float)q[a];
+}
+
+void amp_neighborhood_features_dtheta(double theta, double df[2]) {
+  df[0] = -sin(theta);
+  df[1] = cos(theta);
+}
+
+/* Bytes per target of each array, in block order. */
+static void array_bytes(const amp_neighborhood_spec *s, size_t part[5]) {
+  int nf, nx;
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, &nf, &nx);
+  size_t T = (size_t)s->K + 1;
+  part[0] = T * sizeof(int64_t);
+  part[1] = T * (size_t)nf * sizeof(float);
+  part[2] = T * (size_t)nx * sizeof(float);
+  part[3] = sizeof(int);
+  part[4] = T;
+}
+
+size_t amp_neighborhood_bytes(const amp_neighborhood_spec *s) {
+  size_t part[5];
+  array_bytes(s, part);
+  return part[0] + part[1] + part[2] + part[3] + part[4];
+}
+
+/* Size the block for B targets and point the tensors into it. */
+static int reserve_tensors(amp_neighborhoods *nb, const amp_neighborhood_spec *s, size_t B) {
+  size_t part[5];
+  array_bytes(s, part);
+  nb->bytes = B * amp_neighborhood_bytes(s);
+  if (nb->bytes > nb->cap_block || !nb->block) {
+    void *more = realloc(nb->block, nb->bytes ? nb->bytes : 1);
+    if (!more) return -1;
+    nb->block = more, nb->cap_block = nb->bytes ? nb->bytes : 1;
+  }
+  char *at = nb->block;
+  nb->id = (int64_t *)at, at += B * part[0];
+  nb->q = (float *)at, at += B * part[1];
+  nb->x = (float *)at, at += B * part[2];
+  nb->count = (int *)at, at += B * part[3];
+  nb->mask = (unsigned char *)at;
+  nb->B = B;
+  nb->T = s->K + 1;
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, &nb->nf, &nb->nx);
+  return 0;
+}
+
+static int reserve_keys(amp_neighborhoods *nb, size_t n) {
+  if (n <= nb->cap_keys) return 0;
+  key *more = realloc(nb->keys, n * sizeof *more);
+  if (!more) return -1;
+  nb->keys = more, nb->cap_keys = n;
+  return 0;
+}
+
+/* Token t (flat index b T + t) as particle row j seen from row i. */
+static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t t,
+                      size_t i, size_t j) {
+  const double *xi = p->x + i * (size_t)s->dim, *xj = p->x + j * (size_t)s->dim;
+  float *x = nb->x + t * (size_t)nb->nx;
+  for (int a = 0; a < s->dim; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
+  if (s->absolute_position)
+    for (int a = 0; a < s->dim; ++a) x[s->dim + a] = (float)xj[a];
+  amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
+  nb->mask[t] = 1;
+  nb->id[t] = p->id[j];
+}
+
+static void pad_token(amp_neighborhoods *nb, size_t t) {
+  memset(nb->q + t * (size_t)nb->nf, 0, (size_t)nb->nf * sizeof *nb->q);
+  memset(nb->x + t * (size_t)nb->nx, 0, (size_t)nb->nx * sizeof *nb->x);
+  nb->mask[t] = 0;
+  nb->id[t] = -1;
+}
+
+/* Keys of the candidate rows of target i. */
+static int gather(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                  const amp_particles *p, size_t i) {
+  nb->rows.n = 0;
+  if (amp_cells_query(c, p, i, s->R, &nb->rows) || reserve_keys(nb, nb->rows.n)) return -1;
+  key *k = nb->keys;
+  const double *xi = p->x + i * (size_t)s->dim;
+  for (size_t r = 0; r < nb->rows.n; ++r) {
+    uint32_t j = nb->rows.row[r];
+    double d2 = 0;
+    for (int a = 0; a < s->dim; ++a) {
+      double dx = amp_min_image(xi[a] - p->x[(size_t)j * (size_t)s->dim + a], s->L);
+      d2 += dx * dx;
+    }
+    k[r] = (key){d2, p->id[j], j};
+  }
+  nb->candidates += nb->rows.n;
+  return 0;
+}
+
+/* Tokens of batch entry b, target row i. */
+static int build_target(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                        const amp_particles *p, size_t b, size_t i) {
+  if (i >= p->nowned || gather(nb, s, c, p, i)) return -1;
+  const key *k = nb->keys;
+  size_t m = select_nearest(nb->keys, nb->rows.n, (size_t)s->K), base = b * (size_t)nb->T;
+  put_token(nb, s, p, base, i, i);
+  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, base + 1 + t, i, k[t].row);
+  for (size_t t = m + 1; t < (size_t)nb->T; ++t) pad_token(nb, base + t);
+  nb->count[b] = (int)m;
+  return 0;
+}
+
+static int valid(const amp_neighborhood_spec *s, const amp_cells *c, const amp_particles *p) {
+  int model_ok = s->model == AMP_MODEL_AOUP || (s->model == AMP_MODEL_ABP && s->dim >= 2);
+  return model_ok && s->dim >= 1 && s->dim <= 3 && p->dim == s->dim &&
+         p->nq == amp_internal_components(s->model, s->dim) && s->K >= 1 && s->R > 0 && s->R < s->L / 2 &&
+         c->dim == s->dim && c->L == s->L && c->nrows == p->nowned + p->nghost;
+}
+
+int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                           const amp_particles *p, const size_t *target, size_t B) {
+  if (!valid(s, c, p) || reserve_tensors(nb, s, B)) return -1;
+  nb->candidates = 0;
+  for (size_t b = 0; b < B; ++b)
+    if (build_target(nb, s, c, p, b, target[b])) return -1;
+  return 0;
+}
+
+void amp_neighborhood_free(amp_neighborhoods *nb) {
+  free(nb->block);
+  free(nb->keys);
+  amp_rows_free(&nb->rows);
+  *nb = (amp_neighborhoods){0};
+}
