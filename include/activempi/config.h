@@ -47,6 +47,10 @@ typedef enum {
 typedef enum { AMP_INITIAL_RANDOM, AMP_INITIAL_NONOVERLAPPING, AMP_INITIAL_LATTICE, AMP_INITIAL_FILE } amp_initial;
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
+typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
+typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
+typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
+typedef enum { AMP_SHIFT_NONE, AMP_SHIFT_EQUILIBRIUM } amp_shift;
 
 /* The resolved configuration: every key of doc/input.md, defaults filled in,
  * plus the quantities derived from them. Plain data: copy it with '='. */
@@ -103,6 +107,12 @@ typedef struct {
     int embed_hidden_width;
     int decoder_hidden_layers;
     int decoder_hidden_width;
+    int feedforward_layers;
+    amp_pooling pooling;
+    amp_positions positions;
+    amp_outputs outputs;
+    amp_shift shift;
+    double activation_memory;   /* MiB */
   } network;
   struct {
     amp_loss loss;

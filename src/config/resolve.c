@@ -121,7 +121,9 @@ static int check_against_box(amp_parse_context *ctx, const amp_config *cfg, cons
                           cfg->system.box_length, remedy);
 }
 
-static int check_network(amp_parse_context *ctx, const amp_config *cfg) {
+static int check_network(amp_parse_context *ctx, amp_config *cfg) {
+  if (!amp_given(ctx, "network", "outputs"))
+    cfg->network.outputs = cfg->dynamics.translational_diffusion > 0 ? AMP_OUTPUTS_POSITION : AMP_OUTPUTS_INTERNAL;
   if (cfg->network.embed_dim % 2)
     return key_error(ctx, "network", "embed_dim", "%s", "must be even (half for positions, half for internal coordinates)");
   if (cfg->network.embed_dim % cfg->network.heads) {

@@ -1,0 +1,26 @@
+/*
+ * score: the score network configured for a system (learn module).
+ *
+ * Design. nn/ knows shapes, not physics; neighborhood.h knows tokens, not
+ * networks. This joins them from the input: the [network] table gives the
+ * sizes; the model and dimension give the token widths (neighborhood.h) and
+ * the heads:
+ *   internal-coordinate head: AOUP d outputs (s_g); ABP in 2-D one (s_theta,
+ *   the score along the angle); ABP in 3-D three (s_n, to be projected on
+ *   the tangent plane of n by its user);
+ *   position head (outputs = "internal_and_position"): d outputs (s_x).
+ */
+#ifndef ACTIVEMPI_SCORE_H
+#define ACTIVEMPI_SCORE_H
+
+#include "activempi/config.h"
+#include "activempi/neighborhood.h"
+#include "activempi/nn.h"
+
+/* The architecture the configuration asks for (checked by config already). */
+void amp_score_arch(const amp_config *cfg, amp_nn_arch *a);
+
+/* The neighbourhoods that feed it. */
+void amp_score_neighborhood_spec(const amp_config *cfg, amp_neighborhood_spec *s);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The score network's architecture and neighbourhoods from the input
+ * (score.h): a direct translation of the [network] table, plus the widths
+ * and heads the model implies.
+ */
+#include "activempi/score.h"
+
+void amp_score_neighborhood_spec(const amp_config *cfg, amp_neighborhood_spec *s) {
+  *s = (amp_neighborhood_spec){.model = cfg->system.model,
+                               .dim = cfg->system.dimension,
+                               .L = cfg->system.box_length,
+                               .K = cfg->network.neighbors,
+                               .R = cfg->network.neighborhood_cutoff,
+                               .absolute_position = cfg->network.positions == AMP_POSITIONS_ABSOLUTE};
+}
+
+/* outputs of the internal-coordinate head */
+static int internal_outputs(amp_model model, int dim) {
+  if (model == AMP_MODEL_AOUP) return dim;
+  return dim == 2 ? 1 : 3;
+}
+
+void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
+  const int d = cfg->system.dimension;
+  int nf, nx;
+  amp_neighborhood_widths(cfg->system.model, d, cfg->network.positions == AMP_POSITIONS_ABSOLUTE, &nf, &nx);
+  *a = (amp_nn_arch){.q_features = nf,
+                     .x_features = nx,
+                     .q_outputs = internal_outputs(cfg->system.model, d),
+                     .x_outputs = cfg->network.outputs == AMP_OUTPUTS_POSITION ? d : 0,
+                     .embed_dim = cfg->network.embed_dim,
+                     .heads = cfg->network.heads,
+                     .layers = cfg->network.layers,
+                     .ff_dim = cfg->network.feedforward_dim,
+                     .ff_layers = cfg->network.feedforward_layers,
+                     .embed_layers = cfg->network.embed_hidden_layers,
+                     .embed_width = cfg->network.embed_hidden_width,
+                     .decoder_layers = cfg->network.decoder_hidden_layers,
+                     .decoder_width = cfg->network.decoder_hidden_width,
+                     .pooling = cfg->network.pooling == AMP_POOLING_MEAN ? AMP_NN_POOL_MEAN : AMP_NN_POOL_SELF,
+                     .equilibrium_shift = cfg->network.shift == AMP_SHIFT_EQUILIBRIUM};
+}

@@ -1,0 +1,182 @@
+/*
+ * The score network configured from an input and fed by real neighbourhoods:
+ * the architecture the [network] table and the model imply (token widths,
+ * heads, the derived position head), and the symmetries of the score of a
+ * periodic, translation-invariant system, end to end from positions in
+ * float: translating every particle (across the box edge), and moving
+ * particles by box vectors, leave every particle's score unchanged
+ * (relative 1e-5); and a neighbourhood's particle order (the global ids,
+ * which break distance ties) does not matter.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "activempi/score.h"
+
+#define SYM_TOL 1e-5
+
+static amp_config config_for(const char *extra) {
+  char text[1024], err[AMP_ERR_LEN];
+  snprintf(text, sizeof text,
+           "[system]\nmodel = \"aoup\"\ndimension = 2\nparticles = 90\nbox_length = 24.0\n"
+           "[dynamics]\nv0 = 0.5\ngamma = 0.1\ndt = 0.01\ntranslational_diffusion = 0.0\n"
+           "[network]\nneighbors = 12\nneighborhood_cutoff = 7.0\nembed_dim = 16\nheads = 2\nlayers = 2\n"
+           "feedforward_dim = 24\nembed_hidden_layers = 2\nembed_hidden_width = 16\n"
+           "decoder_hidden_layers = 2\ndecoder_hidden_width = 16\n%s\n"
+           "[train]\nsteps = 10\ndata = \"t.h5\"\n",
+           extra);
+  amp_config cfg;
+  if (amp_config_parse(text, strlen(text), "test.toml", &cfg, err)) fail_msg("%s", err);
+  return cfg;
+}
+
+static void architecture_follows_the_model(void **state) {
+  (void)state;
+  amp_nn_arch a;
+  amp_config cfg = config_for("");
+  amp_score_arch(&cfg, &a);
+  assert_int_equal(a.q_features, 2);
+  assert_int_equal(a.x_features, 2);
+  assert_int_equal(a.q_outputs, 2);
+  assert_int_equal(a.x_outputs, 0); /* hypoelliptic: no position head */
+  assert_int_equal(a.ff_layers, 1);
+  char text[] = "[system]\nmodel = \"abp\"\ndimension = 2\nparticles = 9\nbox_length = 30.0\n"
+                "[dynamics]\nv0 = 0.5\ndt = 0.01\ntranslational_diffusion = 0.1\nrotational_diffusion = 0.2\n"
+                "[network]\npositions = \"relative_and_absolute\"\npooling = \"mean\"\nembed_dim = 16\nheads = 2\n"
+                "[train]\nsteps = 10\ndata = \"t.h5\"\n";
+  char err[AMP_ERR_LEN];
+  if (amp_config_parse(text, strlen(text), "abp.toml", &cfg, err)) fail_msg("%s", err);
+  amp_score_arch(&cfg, &a);
+  assert_int_equal(a.q_features, 2); /* (cos, sin) */
+  assert_int_equal(a.x_features, 4); /* x_i - x_j, x_j */
+  assert_int_equal(a.q_outputs, 1);  /* d/dtheta */
+  assert_int_equal(a.x_outputs, 2);  /* derived: translational noise is on */
+  assert_int_equal(a.pooling, AMP_NN_POOL_MEAN);
+}
+
+/* A configuration and the network's outputs for all its particles. */
+typedef struct {
+  amp_config cfg;
+  amp_nn_layout l;
+  float *params;
+  amp_particles p;
+} system_ctx;
+
+static uint64_t rng_state = 1234567;
+
+static double uniform(double lo, double hi) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return lo + (hi - lo) * (double)(rng_state >> 11) * 0x1.0p-53;
+}
+
+static void system_setup(system_ctx *s) {
+  s->cfg = config_for("");
+  amp_nn_arch a;
+  amp_score_arch(&s->cfg, &a);
+  assert_int_equal(amp_nn_layout_init(&s->l, &a), 0);
+  s->params = malloc(s->l.nparams * sizeof *s->params);
+  assert_non_null(s->params);
+  amp_nn_init_params(&s->l, 11, s->params);
+  for (size_t i = 0; i < s->l.nparams; i++) s->params[i] += (float)uniform(-0.2, 0.2);
+  size_t n = (size_t)s->cfg.system.particles;
+  double L = s->cfg.system.box_length;
+  assert_int_equal(amp_particles_init(&s->p, 2, 2, n + 1), 0); /* a spare row for swaps */
+  s->p.nowned = n;
+  for (size_t i = 0; i < n; i++) {
+    s->p.id[i] = (int64_t)i;
+    for (int k = 0; k < 2; k++) {
+      s->p.x[2 * i + k] = amp_wrap(uniform(-L / 2, L / 2), L);
+      s->p.q[2 * i + k] = uniform(-2, 2);
+    }
+  }
+}
+
+static void system_free(system_ctx *s) {
+  free(s->params);
+  amp_nn_layout_free(&s->l);
+  amp_particles_free(&s->p);
+}
+
+/* out[id * 2 + k]: the g-score of every particle, by global id */
+static void scores(const system_ctx *s, float *out) {
+  amp_neighborhood_spec spec;
+  amp_score_neighborhood_spec(&s->cfg, &spec);
+  amp_cells c = {0};
+  amp_neighborhoods nb = {0};
+  amp_nn_workspace ws;
+  size_t n = s->p.nowned, *target = malloc(n * sizeof *target);
+  assert_non_null(target);
+  for (size_t i = 0; i < n; i++) target[i] = i;
+  assert_int_equal(amp_cells_build(&c, &s->p, spec.L, spec.R), 0);
+  assert_int_equal(amp_neighborhood_build(&nb, &spec, &c, &s->p, target, n), 0);
+  assert_int_equal(amp_nn_workspace_init(&ws, &s->l, (int)n, nb.T, 0), 0);
+  amp_nn_forward(&s->l, s->params, &ws, (int)n, nb.q, nb.x, nb.mask);
+  for (size_t i = 0; i < n; i++) memcpy(out + 2 * s->p.id[i], ws.s_q + 2 * i, 2 * sizeof *out);
+  amp_nn_workspace_free(&ws);
+  amp_neighborhood_free(&nb);
+  amp_cells_free(&c);
+  free(target);
+}
+
+static void assert_scores_close(const float *got, const float *want, size_t n, const char *what) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < n; i++) {
+    diff = fmax(diff, fabs((double)got[i] - want[i]));
+    scale = fmax(scale, fabs((double)want[i]));
+  }
+  if (!(diff <= SYM_TOL * scale)) fail_msg("%s: relative difference %.3g > %g", what, diff / scale, SYM_TOL);
+}
+
+static void translations_and_box_vectors_leave_scores_unchanged(void **state) {
+  (void)state;
+  system_ctx s;
+  system_setup(&s);
+  size_t n = s.p.nowned;
+  double L = s.cfg.system.box_length;
+  float *before = malloc(2 * n * sizeof *before), *after = malloc(2 * n * sizeof *after);
+  assert_true(before && after);
+  scores(&s, before);
+  /* translate everything: most particles cross the box edge */
+  const double shift[2] = {0.37 * L, -0.81 * L};
+  for (size_t i = 0; i < n; i++)
+    for (int k = 0; k < 2; k++) s.p.x[2 * i + k] = amp_wrap(s.p.x[2 * i + k] + shift[k], L);
+  scores(&s, after);
+  assert_scores_close(after, before, 2 * n, "every position translated");
+  /* every other particle moved by a box vector, then wrapped again */
+  for (size_t i = 0; i < n; i += 2) {
+    s.p.x[2 * i] = amp_wrap(s.p.x[2 * i] + 3 * L, L);
+    s.p.x[2 * i + 1] = amp_wrap(s.p.x[2 * i + 1] - L, L);
+  }
+  float *boxed = malloc(2 * n * sizeof *boxed);
+  assert_non_null(boxed);
+  scores(&s, boxed);
+  assert_scores_close(boxed, before, 2 * n, "box vectors added");
+  /* rows reversed: a particle's neighbourhood is a function of the configuration */
+  for (size_t i = 0; i < n / 2; i++) {
+    size_t j = n - 1 - i;
+    amp_particles_copy_row(&s.p, n, i); /* row n: scratch beyond the owned rows */
+    amp_particles_copy_row(&s.p, i, j);
+    amp_particles_copy_row(&s.p, j, n);
+  }
+  scores(&s, after);
+  assert_scores_close(after, boxed, 2 * n, "rows reordered");
+  free(before), free(after), free(boxed);
+  system_free(&s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(architecture_follows_the_model),
+    cmocka_unit_test(translations_and_box_vectors_leave_scores_unchanged),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
