@@ -23,4 +23,13 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a);
 /* The neighbourhoods that feed it. */
 void amp_score_neighborhood_spec(const amp_config *cfg, amp_neighborhood_spec *s);
 
+/* Scores of a whole batch of neighbourhoods, through micro-batches of at
+ * most ws->capacity particles (the activation budget):
+ *   s_q [B, q_outputs], s_x [B, x_outputs] (NULL: not wanted)
+ *   jq  [B, q_outputs, nf] d s_q / d q_self, jx [B, x_outputs, d] d s_x / d x_self
+ *       (NULL: not computed; they need a workspace made with backward = 1)
+ * for the B = nb->B targets of nb. */
+void amp_score_evaluate(const amp_nn_layout *l, const float *params, amp_nn_workspace *ws,
+                        const amp_neighborhoods *nb, int dim, float *s_q, float *s_x, float *jq, float *jx);
+
 #endif

@@ -6,7 +6,8 @@
  * float: translating every particle (across the box edge), and moving
  * particles by box vectors, leave every particle's score unchanged
  * (relative 1e-5); and a neighbourhood's particle order (the global ids,
- * which break distance ties) does not matter.
+ * which break distance ties) does not matter; micro-batches give the
+ * scores and Jacobians of one batch.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -106,26 +107,33 @@ static void system_free(system_ctx *s) {
   amp_particles_free(&s->p);
 }
 
-/* out[id * 2 + k]: the g-score of every particle, by global id */
-static void scores(const system_ctx *s, float *out) {
+/* out[id * 2 + k]: the g-score of every particle, by global id, through
+ * micro-batches of `capacity`; jq (NULL: skip) [id][2][2] its Jacobian. */
+static void scores_batched(const system_ctx *s, int capacity, float *out, float *jq) {
   amp_neighborhood_spec spec;
   amp_score_neighborhood_spec(&s->cfg, &spec);
   amp_cells c = {0};
   amp_neighborhoods nb = {0};
   amp_nn_workspace ws;
   size_t n = s->p.nowned, *target = malloc(n * sizeof *target);
-  assert_non_null(target);
+  float *sq = malloc(2 * n * sizeof *sq), *j = malloc(4 * n * sizeof *j);
+  assert_true(target && sq && j);
   for (size_t i = 0; i < n; i++) target[i] = i;
   assert_int_equal(amp_cells_build(&c, &s->p, spec.L, spec.R), 0);
   assert_int_equal(amp_neighborhood_build(&nb, &spec, &c, &s->p, target, n), 0);
-  assert_int_equal(amp_nn_workspace_init(&ws, &s->l, (int)n, nb.T, 0), 0);
-  amp_nn_forward(&s->l, s->params, &ws, (int)n, nb.q, nb.x, nb.mask);
-  for (size_t i = 0; i < n; i++) memcpy(out + 2 * s->p.id[i], ws.s_q + 2 * i, 2 * sizeof *out);
+  assert_int_equal(amp_nn_workspace_init(&ws, &s->l, capacity, nb.T, jq != NULL), 0);
+  amp_score_evaluate(&s->l, s->params, &ws, &nb, 2, sq, NULL, jq ? j : NULL, NULL);
+  for (size_t i = 0; i < n; i++) {
+    memcpy(out + 2 * s->p.id[i], sq + 2 * i, 2 * sizeof *out);
+    if (jq) memcpy(jq + 4 * s->p.id[i], j + 4 * i, 4 * sizeof *jq);
+  }
   amp_nn_workspace_free(&ws);
   amp_neighborhood_free(&nb);
   amp_cells_free(&c);
-  free(target);
+  free(target), free(sq), free(j);
 }
+
+static void scores(const system_ctx *s, float *out) { scores_batched(s, (int)s->p.nowned, out, NULL); }
 
 static void assert_scores_close(const float *got, const float *want, size_t n, const char *what) {
   double diff = 0, scale = 0;
@@ -173,10 +181,27 @@ static void translations_and_box_vectors_leave_scores_unchanged(void **state) {
   system_free(&s);
 }
 
+static void micro_batches_equal_one_batch(void **state) {
+  (void)state;
+  system_ctx s;
+  system_setup(&s);
+  size_t n = s.p.nowned;
+  float *one = malloc(2 * n * sizeof *one), *many = malloc(2 * n * sizeof *many);
+  float *jone = malloc(4 * n * sizeof *jone), *jmany = malloc(4 * n * sizeof *jmany);
+  assert_true(one && many && jone && jmany);
+  scores_batched(&s, (int)n, one, jone);
+  scores_batched(&s, 7, many, jmany); /* 90 = 12 x 7 + 6 */
+  assert_scores_close(many, one, 2 * n, "scores in micro-batches of 7");
+  assert_scores_close(jmany, jone, 4 * n, "Jacobians in micro-batches of 7");
+  free(one), free(many), free(jone), free(jmany);
+  system_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(architecture_follows_the_model),
     cmocka_unit_test(translations_and_box_vectors_leave_scores_unchanged),
+    cmocka_unit_test(micro_batches_equal_one_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
