@@ -11,7 +11,7 @@
  * counted as 3 x the forward, the usual estimate: the backward pass does the
  * forward's GEMMs twice, once for the weights and once for the inputs) and
  * the fraction of the SGEMM rate, and the activation bytes per particle.
- * One BLAS thread: the figure is per core.
+ * One BLAS thread: the figure is per core. `bench_nn NAME` runs one size.
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -103,7 +103,7 @@ static int bench(const size_spec *s, double peak) {
   return 0;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   openblas_set_num_threads(1);
   const size_spec sizes[] = {
     {"reference", {.q_features = 2, .x_features = 2, .q_outputs = 2, .embed_dim = 256, .heads = 4, .layers = 4,
@@ -116,7 +116,7 @@ int main(void) {
   double peak = sgemm_rate(2048);
   printf("bench_nn:\n  blas_threads: 1\n  sgemm_2048_gflop_per_s: %.1f\n", peak);
   for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-    if (bench(&sizes[i], peak)) {
+    if ((argc < 2 || !strcmp(argv[1], sizes[i].name)) && bench(&sizes[i], peak)) {
       fprintf(stderr, "bench_nn: out of memory for %s\n", sizes[i].name);
       return 1;
     }

@@ -6,7 +6,7 @@
  * q, k, v (leading dimension C, so no reshaping copies):
  *   S = q_h k_h^T / sqrt(Dh)         [T, T]   GEMM
  *   S[:, j] = -1e30 where key j is padding (as the reference: np.where(mask, S, -1e30))
- *   P = softmax over keys            [T, T]   max-shifted, normaliser in double
+ *   P = softmax over keys            [T, T]   max-shifted
  *   att_h = P v_h                    [T, Dh]  GEMM into att's column block
  * Backward, from datt_h:
  *   dP = datt_h v_h^T,  dv_h = P^T datt_h,
@@ -16,25 +16,31 @@
  */
 #include <math.h>
 
+#include "fastmath.h"
 #include "kernels.h"
 
 #define MASKED_LOGIT -1e30
 
-/* Row-wise softmax of S[T, T] in place, masked keys first set to MASKED_LOGIT. */
-static void masked_softmax(amp_nn_real *S, const unsigned char *mask, int T) {
+/* Row-wise softmax of S[T, T] in place over the real keys; padded keys get
+ * weight exactly 0 (exp(-1e30 - max) in the reference). Float exp of
+ * fastmath.h in vectorised loops; a logit more than 80 below the row's
+ * maximum counts as e^-80. */
+NN_CLONES static void masked_softmax(amp_nn_real *S, const unsigned char *mask, int T) {
   for (int i = 0; i < T; i++) {
-    amp_nn_real *row = S + (size_t)i * T;
-    double mx = MASKED_LOGIT, sum = 0;
+    amp_nn_real *row = S + (size_t)i * T, mx = (amp_nn_real)MASKED_LOGIT, sum = 0;
+#pragma omp simd reduction(max : mx)
+    for (int j = 0; j < T; j++) mx = mask[j] && row[j] > mx ? row[j] : mx;
+#pragma omp simd reduction(+ : sum)
     for (int j = 0; j < T; j++) {
-      if (!mask[j]) row[j] = (amp_nn_real)MASKED_LOGIT;
-      if (row[j] > mx) mx = row[j];
-    }
-    for (int j = 0; j < T; j++) {
-      double e = exp(row[j] - mx);
-      row[j] = (amp_nn_real)e;
+      amp_nn_real y = row[j] - mx;
+      y = y < -80 ? -80 : y;
+      amp_nn_real e = mask[j] ? nn_exp(y) : 0;
+      row[j] = e;
       sum += e;
     }
-    for (int j = 0; j < T; j++) row[j] = (amp_nn_real)(row[j] / sum);
+    amp_nn_real inv = 1 / sum;
+#pragma omp simd
+    for (int j = 0; j < T; j++) row[j] *= inv;
   }
 }
 
