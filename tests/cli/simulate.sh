@@ -33,7 +33,8 @@ TOML
 }
 
 # signal_ranks SIGNAL INPUT: send SIGNAL to the activempi ranks running INPUT
-# (not to mpirun, and not to anything else on the machine).
+# (not to mpirun, and not to anything else on the machine: INPUT is an
+# absolute path, so another copy of this test running elsewhere is spared).
 signal_ranks() {
   for pid in $(pgrep -x activempi); do
     tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "$2" && kill -$1 $pid
@@ -63,9 +64,9 @@ for signal in USR1 TERM; do
   input full 2 aoup 20000
   run_amp --quiet full.toml
   sed 's|output_dir = "full"|output_dir = "cut"|' full.toml > cut.toml
-  (timeout 120 $(mpirun_cmd) -n 2 "$AMP_BIN" --quiet cut.toml > cut1.txt 2>&1; echo $? > first_rc) &
+  (timeout 120 $(mpirun_cmd) -n 2 "$AMP_BIN" --quiet "$PWD/cut.toml" > cut1.txt 2>&1; echo $? > first_rc) &
   for i in $(seq 1 600); do [ -f cut/checkpoint.h5 ] && break; sleep 0.05; done
-  signal_ranks $signal cut.toml
+  signal_ranks $signal "$PWD/cut.toml"
   wait
   first=$(cat first_rc)
   run_amp -n 3 --quiet cut.toml
@@ -161,9 +162,9 @@ check "an initial_file for another system is refused, naming what differs" sh -c
 # damaged partial trajectory is set aside and the run continues from the checkpoint
 new_dir damaged
 input dmg 2 aoup 20000
-timeout 120 "$AMP_BIN" --quiet dmg.toml > first.txt 2>&1 &
+timeout 120 "$AMP_BIN" --quiet "$PWD/dmg.toml" > first.txt 2>&1 &
 for i in $(seq 1 600); do [ -f dmg/checkpoint.h5 ] && break; sleep 0.05; done
-signal_ranks USR1 dmg.toml
+signal_ranks USR1 "$PWD/dmg.toml"
 wait
 head -c 4000 dmg/trajectory.h5.partial > cut && mv cut dmg/trajectory.h5.partial
 run_amp -n 2 --quiet dmg.toml
