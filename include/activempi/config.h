@@ -124,6 +124,7 @@ typedef struct {
     long long warmup_steps;
     long long decay_steps;
     double clip_norm;
+    double weight_decay;
     double ema;
     char data[AMP_STR_LEN];     /* trajectory file(s) to learn from */
     char model[AMP_STR_LEN];    /* model file written */

@@ -154,6 +154,8 @@ const amp_key_spec amp_schema[] = {
    "cosine decay to 0 at this step"},
   {"train", "clip_norm", AMP_KEY_REAL, F(train.clip_norm), VALUE("1.0"), GE(0), NULL, ALL,
    "clip the gradient to this global norm (0: no clipping)"},
+  {"train", "weight_decay", AMP_KEY_REAL, F(train.weight_decay), VALUE("0.0"), GE(0), NULL, ALL,
+   "decoupled weight decay: each update also subtracts learning_rate * weight_decay * parameter"},
   {"train", "ema", AMP_KEY_REAL, F(train.ema), VALUE("0.9999"), RIGHT_OPEN(0, 1), NULL, ALL,
    "decay of the parameters' moving average, which is what gets evaluated"},
   {"train", "data", AMP_KEY_STRING, F(train.data), DERIVED("the simulate stage's trajectory"), ANY, NULL,
