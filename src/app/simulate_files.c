@@ -20,6 +20,7 @@
 #include "activempi/checkpoint.h"
 #include "activempi/timers.h"
 #include "simulate_internal.h"
+#include "stage_files.h"
 
 /* What a checkpoint carries besides the state: the run's EPR statistics, and
  * the time step and seed, which must not change under a continuing run. */
@@ -31,57 +32,23 @@ static int fail(amp_sim *sim, const char *fmt, const char *detail) {
   return -1;
 }
 
-/* "dir/name.h5" -> "dir/name_r3.h5" for replica 3 of several. */
-static int replica_path(const amp_sim *sim, const char *name, char *path, size_t size) {
-  char joined[AMP_STR_LEN + 32];
-  if (amp_config_output_path(sim->cfg, name, joined, sizeof joined)) return -1;
-  if (sim->replica.count == 1) return snprintf(path, size, "%s", joined) >= (int)size ? -1 : 0;
-  char *dot = strrchr(joined, '.'), *slash = strrchr(joined, '/');
-  size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - joined) : strlen(joined);
-  int n = snprintf(path, size, "%.*s_r%d%s", (int)stem, joined, sim->replica.index, joined + stem);
-  return n >= 0 && (size_t)n < size ? 0 : -1;
-}
-
 int amp_sim_paths(amp_sim *sim) {
-  if (replica_path(sim, sim->cfg->simulate.trajectory, sim->trajectory_path, sizeof sim->trajectory_path) ||
-      replica_path(sim, "checkpoint.h5", sim->checkpoint_path, sizeof sim->checkpoint_path))
+  const amp_config *cfg = sim->cfg;
+  const int r = sim->replica.index, count = sim->replica.count;
+  if (amp_replica_path(cfg, r, count, cfg->simulate.trajectory, sim->trajectory_path, sizeof sim->trajectory_path) ||
+      amp_replica_path(cfg, r, count, "checkpoint.h5", sim->checkpoint_path, sizeof sim->checkpoint_path))
     return fail(sim, "%s", "[run] output_dir is too long");
   return 0;
 }
 
 /* Keep the rows of `all` (every particle, row i = id i) that this rank owns. */
 static int keep_owned(amp_sim *sim, const amp_particles *all) {
-  const int d = sim->p.dim, nq = sim->p.nq;
-  sim->p.nowned = sim->p.nghost = 0;
-  for (size_t i = 0; i < all->nowned; ++i) {
-    if (amp_domain_owner(&sim->dom, all->x + i * d) != sim->rank) continue;
-    if (amp_particles_reserve(&sim->p, sim->p.nowned + 1)) return fail(sim, "%s", "out of memory for particles");
-    size_t row = sim->p.nowned++;
-    sim->p.id[row] = all->id[i];
-    memcpy(sim->p.x + row * d, all->x + i * d, (size_t)d * sizeof(double));
-    memcpy(sim->p.q + row * nq, all->q + i * nq, (size_t)nq * sizeof(double));
-  }
-  return 0;
-}
-
-static const char *internal_element(const amp_config *cfg) {
-  return cfg->system.model == AMP_MODEL_AOUP ? "self_propulsion" : "orientation";
+  return amp_keep_owned(&sim->dom, all, &sim->p) ? fail(sim, "%s", "out of memory for particles") : 0;
 }
 
 /* Does a file's N, d, L and internal coordinate match the run? */
 static int check_matches(amp_sim *sim, const char *path, int64_t n, int dim, double box, const char *internal) {
-  const amp_config *cfg = sim->cfg;
-  char why[256] = "";
-  if (n != cfg->system.particles || dim != cfg->system.dimension)
-    snprintf(why, sizeof why, "holds %lld particles in %d dimensions, the input %lld in %d", (long long)n, dim,
-             cfg->system.particles, cfg->system.dimension);
-  else if (!(fabs(box - sim->L) <= 1e-12 * sim->L))
-    snprintf(why, sizeof why, "has box length %.17g, the input %.17g", box, sim->L);
-  else if (internal && strcmp(internal, internal_element(cfg)))
-    snprintf(why, sizeof why, "holds %s, the input's model needs %s", internal, internal_element(cfg));
-  if (!why[0]) return 0;
-  snprintf(sim->error, sizeof sim->error, "%.700s %s", path, why);
-  return -1;
+  return amp_check_system(sim->cfg, path, n, dim, box, internal, sim->error, sizeof sim->error);
 }
 
 int amp_sim_read_initial(amp_sim *sim) {
@@ -125,7 +92,7 @@ static int open_trajectory(amp_sim *sim, int64_t resume_frames) {
                         .dim = cfg->system.dimension,
                         .box = sim->L,
                         .model = cfg->system.model == AMP_MODEL_AOUP ? "AOUP" : "ABP",
-                        .internal = internal_element(cfg),
+                        .internal = amp_internal_element(cfg),
                         .internal_components = sim->p.nq,
                         .particle_observables = 1,
                         .particle_observable_names = particle_obs,
