@@ -20,7 +20,11 @@ typedef enum {
   AMP_RNG_INTERNAL_NOISE = 2, /* noise of the internal coordinate (g, theta or n) */
   AMP_RNG_INITIAL = 3,        /* initial conditions (step = attempt number) */
   AMP_RNG_INITIAL_INTERNAL = 4,
-  AMP_RNG_NETWORK_INIT = 5    /* the network's initial parameters (id = element index) */
+  AMP_RNG_NETWORK_INIT = 5,   /* the network's initial parameters (id = element index) */
+  AMP_RNG_TRAIN_SNAPSHOT = 6, /* the snapshot a replica trains on at a step (id 0) */
+  AMP_RNG_TRAIN_SELECT = 7,   /* whether a particle enters a step's batch */
+  AMP_RNG_TRAIN_NOISE_Q = 8,  /* denoising noise of the internal coordinate */
+  AMP_RNG_TRAIN_NOISE_X = 9   /* denoising noise of the position */
 } amp_rng_purpose;
 
 typedef struct {

@@ -1,0 +1,88 @@
+/*
+ * trainer: one step of distributed score training (learn module).
+ *
+ * Design. Every rank holds the whole network (parameters replicated), its
+ * replica's configuration in space (owned rows + ghosts within the
+ * neighbourhood cutoff plus the perturbation's reach), and evaluates the
+ * targets it owns:
+ *
+ *   select targets (denoise.h) -> count them over all ranks (Allreduce)
+ *   noise of every row -> for each sign of the antithetic pair:
+ *       perturbed copy -> cells -> neighbourhood tokens of the targets
+ *       -> micro-batches: forward, dL/ds (loss.h), backward (parameter gradients)
+ *   one Allreduce of the flat gradient buffer and the loss terms over all
+ *   ranks -> the same optimiser update on every rank (optimizer.h)
+ *
+ * so one MPI_Allreduce per step carries the gradients, whatever the number
+ * of replicas and ranks. The sum's order depends on the rank count, so runs
+ * on different counts agree to float rounding, not bit for bit.
+ */
+#ifndef ACTIVEMPI_TRAINER_H
+#define ACTIVEMPI_TRAINER_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "activempi/config.h"
+#include "activempi/neighborhood.h"
+#include "activempi/nn.h"
+#include "activempi/optimizer.h"
+#include "activempi/rng.h"
+
+/* What a step (or a validation pass) measured, the same on every rank. */
+typedef struct {
+  double loss;          /* mean over the batch's targets of the antithetic pair's loss */
+  double grad_norm;     /* global norm of the summed gradient, before clipping */
+  double learning_rate; /* of this update */
+  long long targets;    /* targets in the whole batch */
+  double imbalance;     /* max / mean of the targets per rank */
+} amp_train_stats;
+
+typedef struct {
+  const amp_config *cfg;
+  MPI_Comm comm;              /* every training rank (all replicas) */
+  amp_nn_layout layout;
+  float *params;              /* [nparams] replicated */
+  float *grads;               /* [nparams] this rank's part, then the sum */
+  amp_optim opt;              /* moments and the moving average */
+  amp_nn_workspace ws;        /* one micro-batch's activations */
+  amp_neighborhood_spec spec;
+  amp_neighborhoods nb;
+  amp_cells cells;
+  amp_particles pert;         /* a perturbed copy of the configuration */
+  double *zq, *zx;            /* [rows][nq], [rows][d] noise of every row */
+  size_t cap_rows;
+  size_t *target;             /* [cap_targets] owned rows in the batch */
+  size_t cap_targets;
+  float *zeta_q, *zeta_x;     /* [capacity][outputs] the targets' noise, by micro-batch */
+  float *ds_q, *ds_x;         /* [capacity][outputs] dL/ds */
+  double sigma;               /* [train] noise_scale */
+  int perturb_positions;      /* loss = "denoising" (positions and internal coordinates) */
+  double fraction;            /* selection probability of a particle */
+  amp_rng rng;                /* keyed by (seed, replica) */
+  char error[AMP_ERR_LEN];
+} amp_trainer;
+
+/* Collective over comm (MPI_COMM_WORLD): the network of cfg initialised from
+ * [run] seed, the optimiser, and a workspace of [network] activation_memory.
+ * replica: this rank's replica, of `replicas`. Returns 0, or -1 with
+ * t->error (the same on every rank). */
+int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas);
+void amp_trainer_free(amp_trainer *t);
+
+/* The halo width the configuration needs: R plus the reach of the position
+ * noise (6 sigma per component, on both particles of a pair). */
+double amp_trainer_halo_width(const amp_config *cfg);
+
+/* Collective: one optimisation step on configuration p (owned rows + ghosts
+ * within amp_trainer_halo_width), as step number `step` (the counter of its
+ * random numbers). Returns 0, or -1 with t->error when the loss or gradient
+ * is not finite or memory runs out (on every rank; parameters unchanged). */
+int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats);
+
+/* Collective: the loss of `params` on p with the noise of step `step`,
+ * without gradients (validation). */
+int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long step,
+                     amp_train_stats *stats);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * One step of distributed denoising score matching (trainer.h): batch
+ * selection, the antithetic pair of perturbed configurations, their
+ * neighbourhoods, micro-batches through the network, one Allreduce, one
+ * optimiser update.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activempi/denoise.h"
+#include "activempi/loss.h"
+#include "activempi/score.h"
+#include "activempi/trainer.h"
+
+/* 6 sigma per component covers the noise but for 2e-9 of the draws */
+#define NOISE_REACH 6.0
+
+double amp_trainer_halo_width(const amp_config *cfg) {
+  double reach = cfg->train.loss == AMP_LOSS_DENOISING ? 2 * NOISE_REACH * cfg->train.noise_scale : 0;
+  return cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension);
+}
+
+/* 1 on every rank if any rank passes failed != 0 */
+static int any(MPI_Comm comm, int failed) {
+  int all = failed;
+  MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, comm);
+  return all;
+}
+
+static int fail(amp_trainer *t, const char *why) {
+  snprintf(t->error, sizeof t->error, "%s", why);
+  return -1;
+}
+
+int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas) {
+  memset(t, 0, sizeof *t);
+  t->cfg = cfg;
+  t->comm = comm;
+  t->sigma = cfg->train.noise_scale;
+  t->perturb_positions = cfg->train.loss == AMP_LOSS_DENOISING;
+  t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
+  amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
+  amp_score_neighborhood_spec(cfg, &t->spec);
+  amp_nn_arch arch;
+  amp_score_arch(cfg, &arch);
+  int failed = amp_nn_layout_init(&t->layout, &arch);
+  if (!failed) {
+    size_t n = t->layout.nparams;
+    t->params = malloc(n * sizeof *t->params);
+    t->grads = malloc(n * sizeof *t->grads);
+    failed = !t->params || !t->grads;
+    if (!failed) amp_nn_init_params(&t->layout, (uint64_t)cfg->run.seed, t->params);
+    failed = failed || amp_optim_init(&t->opt, cfg, n, t->params);
+  }
+  if (!failed) {
+    int T = cfg->network.neighbors + 1;
+    size_t bytes = (size_t)(cfg->network.activation_memory * 1048576.0);
+    int capacity = amp_nn_batch_capacity(&t->layout, T, 1, bytes);
+    size_t out = (size_t)capacity * (size_t)(arch.q_outputs > arch.x_outputs ? arch.q_outputs : arch.x_outputs);
+    t->zeta_q = malloc(out * sizeof(float));
+    t->zeta_x = malloc(out * sizeof(float));
+    t->ds_q = malloc(out * sizeof(float));
+    t->ds_x = malloc(out * sizeof(float));
+    failed = !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x ||
+             amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
+  }
+  if (any(comm, failed)) {
+    amp_trainer_free(t);
+    return fail(t, "out of memory for the network, its optimiser state or its activations");
+  }
+  return 0;
+}
+
+void amp_trainer_free(amp_trainer *t) {
+  amp_nn_workspace_free(&t->ws);
+  amp_optim_free(&t->opt);
+  amp_nn_layout_free(&t->layout);
+  amp_neighborhood_free(&t->nb);
+  amp_cells_free(&t->cells);
+  if (t->pert.capacity) amp_particles_free(&t->pert);
+  free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
+  free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x);
+  t->params = t->grads = NULL;
+  t->zq = t->zx = NULL;
+  t->target = NULL;
+  t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = NULL;
+}
+
+/* room for the rows of p; returns 0 or -1 */
+static int reserve(amp_trainer *t, const amp_particles *p) {
+  size_t rows = p->nowned + p->nghost;
+  if (!t->pert.capacity && amp_particles_init(&t->pert, p->dim, p->nq, rows ? rows : 1)) return -1;
+  if (amp_particles_reserve(&t->pert, rows)) return -1;
+  if (rows > t->cap_rows) {
+    double *zq = realloc(t->zq, rows * (size_t)p->nq * sizeof *zq);
+    if (zq) t->zq = zq;
+    double *zx = realloc(t->zx, rows * (size_t)p->dim * sizeof *zx);
+    if (zx) t->zx = zx;
+    if (!zq || !zx) return -1;
+    t->cap_rows = rows;
+  }
+  if (p->nowned > t->cap_targets) {
+    size_t *target = realloc(t->target, p->nowned * sizeof *target);
+    if (!target) return -1;
+    t->target = target;
+    t->cap_targets = p->nowned;
+  }
+  return 0;
+}
+
+/* zeta [n][k] of targets target[0 .. n) from the row noise z [rows][k] */
+static void gather_noise(float *zeta, const double *z, const size_t *target, size_t n, int k) {
+  for (size_t j = 0; j < n; j++)
+    for (int c = 0; c < k; c++) zeta[j * (size_t)k + c] = (float)z[target[j] * (size_t)k + c];
+}
+
+/* The n targets' loss terms at one side of the pair, through micro-batches;
+ * gradients into grads unless NULL. */
+static double one_side(amp_trainer *t, const float *params, size_t n, double sign, double weight, float *grads) {
+  const amp_nn_arch *a = &t->layout.arch;
+  const amp_neighborhoods *nb = &t->nb;
+  const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
+  double loss = 0;
+  for (size_t b0 = 0; b0 < n; b0 += cap) {
+    size_t m = n - b0 < cap ? n - b0 : cap;
+    amp_nn_forward(&t->layout, params, &t->ws, (int)m, nb->q + b0 * T * nb->nf, nb->x + b0 * T * nb->nx,
+                   nb->mask + b0 * T);
+    gather_noise(t->zeta_q, t->zq, t->target + b0, m, a->q_outputs);
+    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, a->q_outputs, sign, t->sigma, weight, t->ds_q);
+    int with_x = a->x_outputs && t->perturb_positions;
+    if (with_x) {
+      gather_noise(t->zeta_x, t->zx, t->target + b0, m, a->x_outputs);
+      loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, a->x_outputs, sign, t->sigma, weight, t->ds_x);
+    }
+    if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, with_x ? t->ds_x : NULL, grads);
+  }
+  return loss;
+}
+
+/* This rank's loss sum over both sides (gradients into grads unless NULL);
+ * the batch size and its imbalance in stats. Collective. */
+static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long step, float *grads,
+                      double *loss, amp_train_stats *stats) {
+  if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
+  size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
+  long long local = (long long)n, total = 0, most = 0;
+  int size;
+  MPI_Comm_size(t->comm, &size);
+  MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, t->comm);
+  MPI_Allreduce(&local, &most, 1, MPI_LONG_LONG, MPI_MAX, t->comm);
+  stats->targets = total;
+  stats->imbalance = total ? (double)most * size / (double)total : 1;
+  amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
+  double weight = total ? 1.0 / (double)total : 0;
+  int failed = 0;
+  *loss = 0;
+  for (int side = 0; side < 2 && !failed; side++) {
+    double sign = side ? -1 : 1;
+    amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
+    failed = amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
+             amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n);
+    if (!failed) *loss += weight * one_side(t, params, n, sign, weight, grads);
+  }
+  if (any(t->comm, failed)) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  return 0;
+}
+
+int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long step,
+                     amp_train_stats *stats) {
+  double loss;
+  memset(stats, 0, sizeof *stats);
+  if (accumulate(t, params, p, step, NULL, &loss, stats)) return -1;
+  MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm);
+  stats->loss = loss;
+  return 0;
+}
+
+int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats) {
+  double loss;
+  memset(stats, 0, sizeof *stats);
+  memset(t->grads, 0, t->layout.nparams * sizeof *t->grads);
+  if (accumulate(t, t->params, p, step, t->grads, &loss, stats)) return -1;
+  MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm);
+  MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm);
+  stats->loss = loss;
+  stats->learning_rate = amp_optim_learning_rate(&t->opt, t->opt.step);
+  double sum = 0;
+  for (size_t i = 0; i < t->layout.nparams; i++) sum += (double)t->grads[i] * t->grads[i];
+  stats->grad_norm = sqrt(sum);
+  if (!isfinite(loss) || !isfinite(stats->grad_norm)) {
+    snprintf(t->error, sizeof t->error,
+             "the loss (%g) or the gradient norm (%g) is not finite at training step %lld: lower [train] "
+             "learning_rate or raise noise_scale; the last checkpoint holds the last good parameters",
+             loss, stats->grad_norm, step);
+    return -1;
+  }
+  amp_optim_step(&t->opt, t->params, t->grads);
+  return 0;
+}
