@@ -1,0 +1,226 @@
+/*
+ * The train stage: snapshots of a trajectory -> a score network (model.h5).
+ *
+ * Design. Every rank belongs to a replica (parallel.h); a replica's ranks
+ * share one snapshot in space, as the simulator does (domain.h), and every
+ * rank of every replica holds the whole network. A step:
+ *
+ *   each replica picks a training frame (counter-based, by step) -> its ranks
+ *   keep the particles they own and receive ghosts within the neighbourhood
+ *   cutoff plus the noise's reach -> one distributed denoising step
+ *   (trainer.h: one MPI_Allreduce of the gradient over all ranks)
+ *
+ * Every log_interval steps it measures, with the parameters' moving average
+ * (what gets saved for evaluation), the loss on a held-out frame with fixed
+ * noise and the entropy production of that frame's internal coordinates,
+ * next to the network-free estimate the simulator recorded for the held-out
+ * frames (science.md I4/I5); the rows go to train_log.h5 and to the screen.
+ * Checkpoints (parameters, average, optimiser moments, step) are written on
+ * an interval, at the end and on SIGTERM/SIGUSR1; a run that finds one
+ * continues from it, and takes the same steps as an uninterrupted run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activempi/app.h"
+#include "activempi/score.h"
+#include "activempi/signals.h"
+#include "activempi/timers.h"
+#include "activempi/progress.h"
+#include "train_internal.h"
+
+/* The counter of the validation noise: fixed, so validation losses compare. */
+#define VALIDATION_STEP (1LL << 60)
+
+static int fail(amp_train *t, const char *what) {
+  snprintf(t->error, sizeof t->error, "%s", what);
+  return -1;
+}
+
+static PetscErrorCode register_events(amp_train *t) {
+  PetscFunctionBeginUser;
+  PetscCall(amp_timer_register("io", "AmpTrainData", &t->ev.data));
+  PetscCall(amp_timer_register("learn", "AmpTrainStep", &t->ev.step));
+  PetscCall(amp_timer_register("learn", "AmpValidate", &t->ev.validate));
+  PetscCall(amp_timer_register("io", "AmpTrainOutput", &t->ev.output));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
+  t->cfg = cfg;
+  t->quiet = cli->quiet;
+  t->loaded = -1;
+  t->halo_width = amp_trainer_halo_width(cfg);
+  if (t->halo_width >= cfg->system.box_length / 2)
+    return fail(t, "[network] neighborhood_cutoff plus the reach of the position noise (12 sqrt(d) "
+                   "[train] noise_scale) must stay below half the box length: lower one of them");
+  if (register_events(t)) return fail(t, "cannot register the timers");
+  if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &t->replica))
+    return fail(t, "cannot split the ranks into replicas");
+  MPI_Comm_rank(MPI_COMM_WORLD, &t->world_rank);
+  if (amp_domain_create(&t->dom, t->replica.comm, cfg->system.dimension, cfg->system.box_length))
+    return fail(t, t->dom.error);
+  int nq = amp_internal_components(cfg->system.model, cfg->system.dimension);
+  if (amp_particles_init(&t->p, cfg->system.dimension, nq, 1024) ||
+      amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles))
+    return fail(t, "out of memory for particles");
+  if (amp_train_open_data(t)) return -1;
+  if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
+  return amp_train_resume(t) < 0 ? -1 : 0;
+}
+
+static void teardown(amp_train *t) {
+  amp_trainer_free(&t->tr);
+  amp_train_close_data(t);
+  amp_halo_free(&t->halo);
+  if (t->p.capacity) amp_particles_free(&t->p);
+  if (t->frame.capacity) amp_particles_free(&t->frame);
+  if (t->dom.comm) amp_domain_free(&t->dom);
+  if (t->replica.comm) MPI_Comm_free(&t->replica.comm);
+  free(t->log);
+}
+
+/* The training frame of this replica at `step` (a function of seed, replica, step). */
+static int64_t training_frame(const amp_train *t, long long step) {
+  double u[4];
+  amp_rng_uniform4(&t->tr.rng, 0, (uint64_t)step, AMP_RNG_TRAIN_SNAPSHOT, u);
+  int64_t k = (int64_t)(u[0] * (double)t->ntrain);
+  return t->first + (k < t->ntrain ? k : t->ntrain - 1);
+}
+
+/* Entropy production of the loaded frame's internal coordinates from the
+ * moving-average network, per particle: AOUP gamma |g + s_g|^2, ABP in 2-D
+ * Dr s_theta^2 (science.md §2). Collective; every rank gets the value. */
+static int network_epr(amp_train *t, double *epr) {
+  const amp_config *cfg = t->cfg;
+  amp_trainer *tr = &t->tr;
+  const amp_nn_arch *a = &tr->layout.arch;
+  size_t n = t->p.nowned;
+  float *s = malloc((n ? n : 1) * (size_t)a->q_outputs * sizeof *s);
+  int failed = !s;
+  if (!failed) {
+    for (size_t i = 0; i < n; i++) tr->target[i] = i;
+    failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, tr->target, n);
+  }
+  double sum = 0;
+  if (!failed) {
+    amp_score_evaluate(&tr->layout, tr->opt.average, &tr->ws, &tr->nb, cfg->system.dimension, s, NULL, NULL, NULL);
+    int aoup = cfg->system.model == AMP_MODEL_AOUP, k = a->q_outputs;
+    double rate = aoup ? cfg->dynamics.gamma : cfg->dynamics.rotational_diffusion;
+    for (size_t i = 0; i < n; i++)
+      for (int c = 0; c < k; c++) {
+        double v = s[i * (size_t)k + c] + (aoup ? t->p.q[i * (size_t)t->p.nq + c] : 0);
+        sum += rate * v * v;
+      }
+  }
+  free(s);
+  int all = failed;
+  MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (all) return fail(t, "out of memory evaluating the network on a validation frame");
+  MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  *epr = sum / ((double)cfg->system.particles * t->replica.count);
+  return 0;
+}
+
+/* Validation loss and EPR of the moving average on a held-out frame. */
+static int validate(amp_train *t, double *loss, double *epr) {
+  *loss = *epr = NAN;
+  if (!t->nval) return 0;
+  int64_t f = t->first + t->ntrain + (t->step / t->cfg->train.log_interval + t->replica.index) % t->nval;
+  amp_timer_begin(t->ev.validate);
+  amp_train_stats stats;
+  int status = amp_train_load(t, f) || amp_trainer_loss(&t->tr, t->tr.opt.average, &t->p, VALIDATION_STEP, &stats) ||
+               network_epr(t, epr);
+  amp_timer_end(t->ev.validate);
+  if (status) return t->error[0] ? -1 : fail(t, t->tr.error);
+  *loss = stats.loss;
+  return 0;
+}
+
+static int append_log(amp_train *t, const amp_train_stats *st) {
+  double row[AMP_LOG_COLUMNS];
+  row[AMP_LOG_STEP] = (double)t->step;
+  row[AMP_LOG_LOSS] = st->loss;
+  row[AMP_LOG_GRAD_NORM] = st->grad_norm;
+  row[AMP_LOG_LEARNING_RATE] = st->learning_rate;
+  row[AMP_LOG_EPR_FREE] = t->epr_free;
+  row[AMP_LOG_IMBALANCE] = st->imbalance;
+  row[AMP_LOG_SECONDS] = amp_clock() - t->start;
+  if (validate(t, &row[AMP_LOG_VALIDATION_LOSS], &row[AMP_LOG_EPR_NETWORK])) return -1;
+  if (t->nlog == t->cap_log) {
+    size_t cap = t->cap_log ? 2 * t->cap_log : 64;
+    double *log = realloc(t->log, cap * AMP_LOG_COLUMNS * sizeof *log);
+    if (!log) return fail(t, "out of memory for the training log");
+    t->log = log;
+    t->cap_log = cap;
+  }
+  memcpy(t->log + t->nlog++ * AMP_LOG_COLUMNS, row, sizeof row);
+  if (t->world_rank == 0 && !t->quiet)
+    printf("train: step %lld/%lld  loss %.6g  |grad| %.3g  lr %.3g  validation %.6g  EPR/particle network %.5g "
+           "free %.5g\n",
+           t->step, t->cfg->train.steps, st->loss, st->grad_norm, st->learning_rate, row[AMP_LOG_VALIDATION_LOSS],
+           row[AMP_LOG_EPR_NETWORK], t->epr_free);
+  return 0;
+}
+
+/* A signal seen by any rank, agreed over all. */
+static int signal_agreed(void) {
+  int caught = amp_signal_caught(), any = caught;
+  MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return any;
+}
+
+static int run(amp_train *t) {
+  const amp_config *cfg = t->cfg;
+  const long long total = cfg->train.steps, first = t->step;
+  amp_progress progress;
+  amp_progress_start(&progress, "train", "steps", total - first, cfg->run.progress_interval,
+                     t->world_rank == 0 && !t->quiet ? stdout : NULL, amp_clock());
+  while (t->step < total) {
+    amp_train_stats st;
+    amp_timer_begin(t->ev.data);
+    int status = amp_train_load(t, training_frame(t, t->step));
+    amp_timer_end(t->ev.data);
+    if (status) return -1;
+    amp_timer_begin(t->ev.step);
+    status = amp_trainer_step(&t->tr, &t->p, t->step, &st);
+    amp_timer_end(t->ev.step);
+    if (status) {
+      fail(t, t->tr.error);
+      return -1;
+    }
+    t->step++;
+    if ((t->step % cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
+    int caught = signal_agreed();
+    long long every = cfg->train.checkpoint_interval;
+    if ((caught || (every > 0 && t->step % every == 0)) && t->step < total && amp_train_checkpoint(t)) return -1;
+    if (caught) {
+      t->interrupted = caught;
+      return 0;
+    }
+    amp_progress_update(&progress, t->step - first, amp_clock());
+  }
+  amp_progress_finish(&progress, total - first, amp_clock());
+  return amp_train_checkpoint(t) || amp_train_write_model(t);
+}
+
+int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
+  amp_train t;
+  memset(&t, 0, sizeof t);
+  t.start = amp_clock();
+  if (amp_signals_install()) return AMP_EXIT_FAILURE;
+  int status = setup(&t, cfg, cli);
+  if (!status) status = run(&t);
+  int any = amp_report_failure(status != 0, t.error, "train");
+  if (t.interrupted && t.world_rank == 0)
+    printf("train: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
+           t.interrupted, t.step);
+  else if (!any && t.world_rank == 0)
+    printf("train: model %s (%zu parameters, moving average), log %s, checkpoint %s\n", t.model_path,
+           t.tr.layout.nparams, t.log_path, t.checkpoint_path);
+  teardown(&t);
+  return any ? AMP_EXIT_FAILURE : t.interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
+}

@@ -1,0 +1,79 @@
+/*
+ * train_internal: the state of the train stage, shared by its loop
+ * (train.c) and its files (train_files.c: data frames, the training
+ * checkpoint, the log, the model).
+ */
+#ifndef ACTIVEMPI_TRAIN_INTERNAL_H
+#define ACTIVEMPI_TRAIN_INTERNAL_H
+
+#include <petscsys.h>
+
+#include "activempi/app.h"
+#include "activempi/domain.h"
+#include "activempi/h5md.h"
+#include "activempi/parallel.h"
+#include "activempi/trainer.h"
+
+/* Columns of a log row. */
+enum {
+  AMP_LOG_STEP,
+  AMP_LOG_LOSS,
+  AMP_LOG_GRAD_NORM,
+  AMP_LOG_LEARNING_RATE,
+  AMP_LOG_VALIDATION_LOSS,
+  AMP_LOG_EPR_NETWORK,
+  AMP_LOG_EPR_FREE,
+  AMP_LOG_IMBALANCE,
+  AMP_LOG_SECONDS,
+  AMP_LOG_COLUMNS
+};
+
+typedef struct {
+  const amp_config *cfg;
+  int quiet;
+  amp_replica replica;
+  int world_rank;
+  amp_domain dom;
+  amp_halo halo;
+  amp_trainer tr;
+  double halo_width;
+  amp_h5md_reader *data;      /* this replica's trajectory */
+  amp_h5md_info info;
+  char data_path[AMP_STR_LEN + 32];
+  amp_particles frame;        /* every particle of the frame read last */
+  amp_particles p;            /* owned rows + ghosts of that frame */
+  int64_t loaded;             /* frame in p, or -1 */
+  int64_t first, ntrain, nval; /* frames: [first, first + ntrain) train, the next nval validate */
+  double epr_free;            /* network-free EPR per particle over the validation frames; NaN: none */
+  long long step;             /* updates made */
+  double start;               /* clock at the start */
+  double *log;                /* [nlog][AMP_LOG_COLUMNS] (every rank keeps the same rows) */
+  size_t nlog, cap_log;
+  char model_path[AMP_STR_LEN + 32];
+  char checkpoint_path[AMP_STR_LEN + 32];
+  char log_path[AMP_STR_LEN + 32];
+  int interrupted;            /* the signal that stopped the run, or 0 */
+  struct {
+    PetscLogEvent data, step, validate, output;
+  } ev;
+  char error[AMP_ERR_LEN];
+} amp_train;
+
+/* Open this replica's data, check it against the input, split its frames and
+ * read the network-free EPR of the validation frames. Collective. */
+int amp_train_open_data(amp_train *t);
+
+/* Load frame f into t->p (owned rows, then ghosts within the halo width). Collective over the replica. */
+int amp_train_load(amp_train *t, int64_t f);
+
+/* Continue from the checkpoint when there is one: 1 resumed, 0 none, -1 failure. Collective. */
+int amp_train_resume(amp_train *t);
+
+/* Write the training checkpoint, the log and the model (parameters' moving
+ * average, with the raw parameters under /raw). Collective. */
+int amp_train_checkpoint(amp_train *t);
+int amp_train_write_model(amp_train *t);
+
+void amp_train_close_data(amp_train *t);
+
+#endif
