@@ -16,6 +16,7 @@
  */
 #include "activempi/model_file.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -64,6 +65,10 @@ static void describe(const amp_nn_arch *a, char *buf, size_t size) {
   snprintf(buf, size, "%d layers, embed_dim %d, %d heads, ff_layers %d, embed_layers %d, decoder_layers %d, x_outputs %d",
            a->layers, a->embed_dim, a->heads, a->ff_layers, a->embed_layers, a->decoder_layers, a->x_outputs);
 }
+
+/* Before reporting an expected miss (an absent attribute or tensor), whose
+ * HDF5 message would add nothing: clearing the stack cannot meaningfully fail. */
+static void forget_hdf5_error(void) { (void)H5Eclear2(H5E_DEFAULT); }
 
 static int comm_rank(MPI_Comm comm, int *rank, const char *path, char *err) {
   return MPI_Comm_rank(comm, rank) != MPI_SUCCESS ? amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", path)
@@ -198,11 +203,15 @@ static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   char pooling[16], why[256];
   memset(a, 0, sizeof *a);
   for (int i = 0; i < NFIELDS; i++)
-    if (amp_h5_attr_read(file, arch_fields[i].name, H5T_NATIVE_INT, 0, arch_field(a, i)))
+    if (amp_h5_attr_read(file, arch_fields[i].name, H5T_NATIVE_INT, 0, arch_field(a, i))) {
+      forget_hdf5_error();
       return amp_io_fail(err, AMP_IO_INVALID, "%s: architecture attribute %s missing or not an integer", path,
                          arch_fields[i].name);
-  if (amp_h5_attr_read_string(file, "pooling", pooling, sizeof pooling))
+    }
+  if (amp_h5_attr_read_string(file, "pooling", pooling, sizeof pooling)) {
+    forget_hdf5_error();
     return amp_io_fail(err, AMP_IO_INVALID, "%s: architecture attribute pooling missing or not a string", path);
+  }
   if (strcmp(pooling, "self") && strcmp(pooling, "mean"))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: pooling is \"%s\", not \"self\" or \"mean\"", path, pooling);
   a->pooling = strcmp(pooling, "self") ? AMP_NN_POOL_MEAN : AMP_NN_POOL_SELF;
@@ -215,11 +224,15 @@ static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
 static int open_model(const char *path, hid_t *file, amp_nn_arch *a, char *err) {
   char format[64];
   int version;
+  *file = -1;
+  if (access(path, R_OK)) return amp_io_fail(err, AMP_IO_INVALID, "cannot open the model file %s: %s", path, strerror(errno));
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (*file < 0) return amp_io_fail(err, AMP_IO_INVALID, "cannot open the model file %s", path);
-  if (amp_h5_attr_read_string(*file, "format", format, sizeof format) || strcmp(format, AMP_MODEL_FORMAT))
+  if (amp_h5_attr_read_string(*file, "format", format, sizeof format) || strcmp(format, AMP_MODEL_FORMAT)) {
+    forget_hdf5_error();
     return amp_io_fail(err, AMP_IO_INVALID, "%s is not an activempi model file (no format = \"%s\")", path,
                        AMP_MODEL_FORMAT);
+  }
   if (amp_h5_attr_read(*file, "format_version", H5T_NATIVE_INT, 0, &version))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: format_version missing", path);
   if (version != AMP_MODEL_FORMAT_VERSION)
@@ -290,6 +303,7 @@ static int read_tensor(hid_t file, const amp_nn_layout *l, const amp_nn_tensor *
   snprintf(name, sizeof name, "%s%s", prefix, t->name);
   /* H5Oexists_by_name fails (< 0) when a group on the way is missing: also "missing". */
   if (H5Oexists_by_name(file, name, H5P_DEFAULT) <= 0) {
+    forget_hdf5_error();
     describe(&l->arch, arch, sizeof arch);
     return amp_io_fail(err, AMP_IO_INVALID, "%s: tensor %s missing: the file's architecture (%s) needs it", path,
                        name, arch);

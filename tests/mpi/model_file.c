@@ -238,6 +238,16 @@ static void damaged_files_are_refused(void **state) {
   }
   path_of(path, sizeof path, "absent.h5");
   assert_refused(path, &l, AMP_IO_INVALID, "cannot open the model file");
+  assert_refused(path, &l, AMP_IO_INVALID, "absent.h5: No such file or directory");
+  path_of(path, sizeof path, "text.h5");
+  if (rank == 0) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[network]\nlayers = 4\n", f);
+    assert_int_equal(fclose(f), 0);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  assert_refused(path, &l, AMP_IO_INVALID, "cannot open the model file");
   assert_int_equal(amp_model_read_arch(path, MPI_COMM_WORLD, &(amp_nn_arch){0}, err), AMP_IO_INVALID);
   amp_nn_layout_free(&l);
 }
