@@ -70,9 +70,10 @@ int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, char
 
 /* Read the parameters of path into params [l->nparams] on every rank; l must
  * be the layout of the file's architecture (AMP_IO_INVALID otherwise). raw
- * [l->nparams] (NULL: skip) gets the /raw set, or a copy of params when the
- * file has none (prov->has_raw says which). prov (NULL: skip) gets the
- * provenance; free it with amp_model_provenance_free. */
+ * [l->nparams] (NULL on every rank: skip, and /raw is not checked) gets the
+ * /raw set, or a copy of params when the file has none (prov->has_raw says
+ * which). prov (NULL: skip) gets the provenance, on success only; free it
+ * with amp_model_provenance_free. */
 int amp_model_read(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *params, float *raw,
                    amp_model_provenance *prov, char *err);
 
