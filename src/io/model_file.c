@@ -62,7 +62,8 @@ static int *arch_field(amp_nn_arch *a, int i) { return (int *)((char *)a + arch_
 
 /* A short description of a for error messages. */
 static void describe(const amp_nn_arch *a, char *buf, size_t size) {
-  snprintf(buf, size, "%d layers, embed_dim %d, %d heads, ff_layers %d, embed_layers %d, decoder_layers %d, x_outputs %d",
+  snprintf(buf, size,
+           "%d layers, embed_dim %d, %d heads, ff_layers %d, embed_layers %d, decoder_layers %d, x_outputs %d",
            a->layers, a->embed_dim, a->heads, a->ff_layers, a->embed_layers, a->decoder_layers, a->x_outputs);
 }
 
@@ -175,7 +176,8 @@ static int write_root(const char *path, const amp_nn_layout *l, const float *par
   char tmp[NAME_LEN];
   int status = check_finite(l, params, "", path, err);
   if (!status) status = check_finite(l, raw, RAW_PREFIX, path, err);
-  if (!status && amp_temp_name(path, tmp, sizeof tmp)) status = amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
+  if (!status && amp_temp_name(path, tmp, sizeof tmp))
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
   if (status) return status;
   status = write_file(tmp, l, params, raw, step, config, err);
   int failed = status ? 0 : amp_publish(tmp, path);
@@ -225,7 +227,8 @@ static int open_model(const char *path, hid_t *file, amp_nn_arch *a, char *err) 
   char format[64];
   int version;
   *file = -1;
-  if (access(path, R_OK)) return amp_io_fail(err, AMP_IO_INVALID, "cannot open the model file %s: %s", path, strerror(errno));
+  if (access(path, R_OK))
+    return amp_io_fail(err, AMP_IO_INVALID, "cannot open the model file %s: %s", path, strerror(errno));
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (*file < 0) return amp_io_fail(err, AMP_IO_INVALID, "cannot open the model file %s", path);
   if (amp_h5_attr_read_string(*file, "format", format, sizeof format) || strcmp(format, AMP_MODEL_FORMAT)) {
@@ -383,10 +386,12 @@ static int bcast_floats(MPI_Comm comm, float *buf, size_t n) {
 static int bcast_provenance(MPI_Comm comm, int rank, amp_model_provenance *p, const char *path, char *err) {
   char *config = p->config;
   int len = rank == 0 ? (int)strlen(config) + 1 : 0;
-  if (MPI_Bcast(&len, 1, MPI_INT, 0, comm) != MPI_SUCCESS || MPI_Bcast(p, (int)sizeof *p, MPI_BYTE, 0, comm) != MPI_SUCCESS)
+  if (MPI_Bcast(&len, 1, MPI_INT, 0, comm) != MPI_SUCCESS ||
+      MPI_Bcast(p, (int)sizeof *p, MPI_BYTE, 0, comm) != MPI_SUCCESS)
     return amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
   p->config = rank == 0 ? config : malloc((size_t)len);
-  int status = amp_io_agree(comm, p->config ? 0 : amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", path), path, err);
+  int status = p->config ? 0 : amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", path);
+  status = amp_io_agree(comm, status, path, err);
   if (!status && MPI_Bcast(p->config, len, MPI_CHAR, 0, comm) != MPI_SUCCESS)
     status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
   return status;

@@ -223,9 +223,11 @@ static void damaged_files_are_refused(void **state) {
   } cases[] = {
       {"missing.h5", drop_tensor,
        "missing.h5: tensor encoder/block_1/norm_1/scale missing: the file's architecture (2 layers, embed_dim 8"},
-      {"shape.h5", reshape_tensor, "shape.h5: tensor decoder/linear_1/weight has shape [8, 3], the architecture needs [7, 7]"},
+      {"shape.h5", reshape_tensor,
+       "shape.h5: tensor decoder/linear_1/weight has shape [8, 3], the architecture needs [7, 7]"},
       {"unknown.h5", add_unknown, "unknown.h5: unknown object encoder/block_1/norm_3: the file's architecture"},
-      {"nonfinite.h5", poison_raw, "nonfinite.h5: tensor raw/x_embed/linear_0/bias holds a non-finite value (inf at element 2)"},
+      {"nonfinite.h5", poison_raw,
+       "nonfinite.h5: tensor raw/x_embed/linear_0/bias holds a non-finite value (inf at element 2)"},
       {"version.h5", next_version, "version.h5: model format version 2; this activempi reads version 1"},
       {"arch.h5", odd_embed_dim, "arch.h5: invalid architecture: embed_dim must be even"},
       {"pooling.h5", no_pooling, "pooling.h5: architecture attribute pooling missing"},
