@@ -118,18 +118,31 @@ int amp_h5_attr_string(hid_t loc, const char *name, const char *text) {
   return H5Tclose(type) < 0 ? -1 : status;
 }
 
-int amp_h5_attr_read_string(hid_t loc, const char *name, char *buf, size_t size) {
-  hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+/* The size, NUL included, of a fixed-length string attribute's type, or 0. */
+static size_t string_size(hid_t attr) {
   hid_t ftype = attr < 0 ? -1 : H5Aget_type(attr);
   size_t n = ftype < 0 ? 0 : H5Tget_size(ftype);
+  if (ftype < 0 || H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) != 0) n = 0;
+  return amp_h5_close(ftype) < 0 ? 0 : n;
+}
+
+size_t amp_h5_attr_string_size(hid_t loc, const char *name) {
+  hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  size_t n = string_size(attr);
+  return amp_h5_close(attr) < 0 ? 0 : n;
+}
+
+int amp_h5_attr_read_string(hid_t loc, const char *name, char *buf, size_t size) {
+  hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  size_t n = string_size(attr);
   int status = -1;
-  if (n > 0 && n <= size && H5Tget_class(ftype) == H5T_STRING && H5Tis_variable_str(ftype) == 0) {
+  if (n > 0 && n <= size) {
     hid_t mtype = string_type(n);
     status = mtype >= 0 && H5Aread(attr, mtype, buf) >= 0 ? 0 : -1;
     if (amp_h5_close(mtype) < 0) status = -1;
     buf[n - 1] = '\0';
   }
-  if (amp_h5_close(ftype) < 0 || amp_h5_close(attr) < 0) status = -1;
+  if (amp_h5_close(attr) < 0) status = -1;
   return status;
 }
 
@@ -178,9 +191,11 @@ hid_t amp_h5_series(hid_t loc, const char *name, hid_t type, int rank, const hsi
 
 hid_t amp_h5_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims) {
   hid_t space = H5Screate_simple(rank, dims, NULL);
-  if (space < 0) return space;
-  hid_t dset = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (H5Sclose(space) < 0) {
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  hid_t dset = -1;
+  if (space >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+    dset = H5Dcreate2(loc, name, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  if (amp_h5_close(lcpl) < 0 || amp_h5_close(space) < 0) {
     amp_h5_close(dset);
     return -1;
   }

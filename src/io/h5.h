@@ -49,6 +49,9 @@ int amp_h5_attr_write(hid_t loc, const char *name, hid_t type, int n, const void
 int amp_h5_attr_read(hid_t loc, const char *name, hid_t type, int n, void *data);
 /* A string attribute (fixed length, NUL-terminated, ASCII). */
 int amp_h5_attr_string(hid_t loc, const char *name, const char *text);
+/* The size, NUL included, of a string attribute written by amp_h5_attr_string
+ * (the buffer amp_h5_attr_read_string needs), or 0. */
+size_t amp_h5_attr_string_size(hid_t loc, const char *name);
 /* Read a string attribute written by amp_h5_attr_string into buf[size]. */
 int amp_h5_attr_read_string(hid_t loc, const char *name, char *buf, size_t size);
 /* An attribute that is an array of n strings. */
@@ -58,7 +61,8 @@ int amp_h5_attr_strings(hid_t loc, const char *name, int n, const char *const *t
  * axis without bound, chunked by frames. Returns the dataset or a negative id. */
 hid_t amp_h5_series(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *shape);
 
-/* A fixed-size contiguous dataset of `rank` dims. */
+/* A fixed-size contiguous dataset of `rank` dims; missing groups on the way
+ * to it ("a/b/name") are created. */
 hid_t amp_h5_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims);
 
 /* The extent of dataset axis 0 (frames of a series), or -1. */
