@@ -51,7 +51,13 @@ typedef struct {
   char version[64];  /* activempi version that wrote the file (read only) */
   char created[32];  /* creation time, UTC, "YYYY-MM-DDThh:mm:ssZ" (read only) */
   int has_raw;       /* the file has a /raw parameter set (read only) */
+  int has_optimizer; /* the file has the optimizer's moments: a training checkpoint (read only) */
 } amp_model_provenance;
+
+/* The parameter sets a file can hold, each of the layout's shape: the
+ * parameters to evaluate (the root), the un-averaged parameters (/raw), and
+ * a training checkpoint's optimizer moments (/optimizer/m, /optimizer/v). */
+enum { AMP_MODEL_MAIN, AMP_MODEL_RAW, AMP_MODEL_MOMENT1, AMP_MODEL_MOMENT2, AMP_MODEL_NSETS };
 
 /* Free what amp_model_read allocated in p (p->config). */
 void amp_model_provenance_free(amp_model_provenance *p);
@@ -63,6 +69,10 @@ void amp_model_provenance_free(amp_model_provenance *p);
  * on any failure path is left as it was and no temporary file remains. */
 int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, const float *params, const float *raw,
                     int64_t step, const char *config, char *err);
+
+/* amp_model_write with any of the sets (NULL: absent; the main set is required). */
+int amp_model_write_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l,
+                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config, char *err);
 
 /* The architecture of the model file path, checked (amp_nn_arch_check), on
  * every rank. */
@@ -76,5 +86,11 @@ int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, char
  * with amp_model_provenance_free. */
 int amp_model_read(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *params, float *raw,
                    amp_model_provenance *prov, char *err);
+
+/* amp_model_read with any of the sets (NULL: skip). A requested /raw the file
+ * lacks is a copy of the main set; requested moments the file lacks are
+ * AMP_IO_INVALID ("... has no optimizer state"). */
+int amp_model_read_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *const sets[AMP_MODEL_NSETS],
+                        amp_model_provenance *prov, char *err);
 
 #endif

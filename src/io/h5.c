@@ -1,11 +1,13 @@
 /*
  * h5: HDF5 and MPI helpers of the io module (see h5.h).
  */
+#include "activempi/files.h"
 #include "h5.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* H5Ewalk2 callback: keep the description of the innermost error (the first
  * one met walking upward). */
@@ -50,6 +52,31 @@ void amp_h5_quiet_begin(amp_h5_quiet *q) {
 }
 
 void amp_h5_quiet_end(const amp_h5_quiet *q) { (void)H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+/* Serial file access, HDF5 1.8 objects or later (long text attributes fit). */
+static hid_t serial_fapl(void) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
+    H5Pclose(fapl);
+    return -1;
+  }
+  return fapl;
+}
+
+int amp_h5_publish_serial(const char *path, int (*fill)(hid_t file, void *ctx, const char *tmp, char *err), void *ctx,
+                          char *err) {
+  char tmp[4096];
+  if (amp_temp_name(path, tmp, sizeof tmp)) return amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
+  hid_t fapl = serial_fapl();
+  hid_t file = fapl < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  int status = file < 0 ? amp_io_fail(err, AMP_IO_FAILED, "cannot create %s", tmp) : fill(file, ctx, tmp, err);
+  if ((amp_h5_close(file) < 0 || amp_h5_close(fapl) < 0) && !status)
+    status = amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", tmp);
+  int failed = status ? 0 : amp_publish(tmp, path);
+  if (failed) status = amp_io_fail(err, AMP_IO_FAILED, "cannot rename %s to %s: %s", tmp, path, strerror(failed));
+  if (status) unlink(tmp);
+  return status;
+}
 
 hid_t amp_h5_fapl(MPI_Comm comm) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

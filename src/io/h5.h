@@ -38,6 +38,13 @@ typedef struct {
 void amp_h5_quiet_begin(amp_h5_quiet *q);
 void amp_h5_quiet_end(const amp_h5_quiet *q);
 
+/* One process writes a small file whole: create path's temporary name
+ * (serial HDF5, 1.8 objects or later), fill(file, ctx, err) it, close,
+ * rename to path; on any failure nothing is left behind. Returns 0 or a
+ * status of io.h with the reason in err. */
+int amp_h5_publish_serial(const char *path, int (*fill)(hid_t file, void *ctx, const char *tmp, char *err), void *ctx,
+                          char *err);
+
 /* File access for the MPI-IO driver over comm, and collective transfers.
  * Both return a property list or a negative id. */
 hid_t amp_h5_fapl(MPI_Comm comm);

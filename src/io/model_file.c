@@ -30,8 +30,11 @@
 #include "config.h"
 #include "h5.h"
 
-#define RAW_PREFIX "raw/" /* the un-averaged parameter set */
-enum { NAME_LEN = 4096, TENSOR_PATH_LEN = AMP_NN_NAME_LEN + sizeof RAW_PREFIX };
+/* Where each parameter set lives: the main set at the root, the others in groups. */
+static const char *const set_prefix[AMP_MODEL_NSETS] = {
+    [AMP_MODEL_MAIN] = "", [AMP_MODEL_RAW] = "raw/", [AMP_MODEL_MOMENT1] = "optimizer/m/",
+    [AMP_MODEL_MOMENT2] = "optimizer/v/"};
+enum { TENSOR_PATH_LEN = AMP_NN_NAME_LEN + 16 };
 
 /* The integer fields of amp_nn_arch, as root attributes of the same names
  * (pooling is the string attribute "pooling"). */
@@ -143,60 +146,50 @@ static int write_set(hid_t file, const amp_nn_layout *l, const float *buf, const
   return 0;
 }
 
-/* File access of a model file: serial, and HDF5 1.8 objects or later so that
- * a long configuration text fits in an attribute. */
-static hid_t model_fapl(void) {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
-    H5Pclose(fapl);
-    return -1;
-  }
-  return fapl;
-}
+typedef struct {
+  const amp_nn_layout *l;
+  const float *const *sets;
+  int64_t step;
+  const char *config;
+} write_ctx;
 
-/* Create tmp and fill it; the file is closed on return. */
-static int write_file(const char *tmp, const amp_nn_layout *l, const float *params, const float *raw, int64_t step,
-                      const char *config, char *err) {
-  hid_t fapl = model_fapl();
-  hid_t file = fapl < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+/* Fill a new model file. */
+static int fill_model(hid_t file, void *data, const char *tmp, char *err) {
+  const write_ctx *c = data;
+  if (write_header(file, &c->l->arch, c->step, c->config))
+    return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the architecture and provenance", tmp);
   int status = 0;
-  if (file < 0) status = amp_io_fail(err, AMP_IO_FAILED, "cannot create %s", tmp);
-  else if (write_header(file, &l->arch, step, config))
-    status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the architecture and provenance", tmp);
-  if (!status) status = write_set(file, l, params, "", tmp, err);
-  if (!status && raw) status = write_set(file, l, raw, RAW_PREFIX, tmp, err);
-  if ((amp_h5_close(file) < 0 || amp_h5_close(fapl) < 0) && !status)
-    status = amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", tmp);
+  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++)
+    if (c->sets[k]) status = write_set(file, c->l, c->sets[k], set_prefix[k], tmp, err);
   return status;
 }
 
-/* Rank 0's part: check, write under the temporary name, publish. */
-static int write_root(const char *path, const amp_nn_layout *l, const float *params, const float *raw, int64_t step,
+/* Rank 0's part: check, then write under the temporary name and publish. */
+static int write_root(const char *path, const amp_nn_layout *l, const float *const *sets, int64_t step,
                       const char *config, char *err) {
-  char tmp[NAME_LEN];
-  int status = check_finite(l, params, "", path, err);
-  if (!status) status = check_finite(l, raw, RAW_PREFIX, path, err);
-  if (!status && amp_temp_name(path, tmp, sizeof tmp))
-    status = amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
-  if (status) return status;
-  status = write_file(tmp, l, params, raw, step, config, err);
-  int failed = status ? 0 : amp_publish(tmp, path);
-  if (failed) status = amp_io_fail(err, AMP_IO_FAILED, "cannot rename %s to %s: %s", tmp, path, strerror(failed));
-  if (status) unlink(tmp);
-  return status;
+  int status = sets[AMP_MODEL_MAIN] ? 0 : amp_io_fail(err, AMP_IO_INVALID, "%s: no parameters to write", path);
+  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++) status = check_finite(l, sets[k], set_prefix[k], path, err);
+  write_ctx c = {l, sets, step, config};
+  return status ? status : amp_h5_publish_serial(path, fill_model, &c, err);
 }
 
-int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, const float *params, const float *raw,
-                    int64_t step, const char *config, char *err) {
+int amp_model_write_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l,
+                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config, char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
   int rank = -1;
   int status = comm_rank(comm, &rank, path, err);
-  if (!status && rank == 0) status = write_root(path, l, params, raw, step, config, err);
+  if (!status && rank == 0) status = write_root(path, l, sets, step, config, err);
   status = amp_io_agree(comm, status, path, err);
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, const float *params, const float *raw,
+                    int64_t step, const char *config, char *err) {
+  const float *const sets[AMP_MODEL_NSETS] = {[AMP_MODEL_MAIN] = params, [AMP_MODEL_RAW] = raw};
+  return amp_model_write_sets(path, comm, l, sets, step, config, err);
 }
 
 /* --- reading: rank 0 ------------------------------------------------------ */
@@ -267,9 +260,10 @@ static int read_provenance(hid_t file, amp_model_provenance *p, const char *path
       amp_h5_attr_read_string(file, "config", p->config, n))
     return amp_io_fail(err, AMP_IO_INVALID,
                        "%s: provenance (step, activempi_version, created, config) missing or malformed", path);
-  htri_t raw = H5Lexists(file, "raw", H5P_DEFAULT);
-  if (raw < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for /raw", path);
+  htri_t raw = H5Lexists(file, "raw", H5P_DEFAULT), optimizer = H5Lexists(file, "optimizer", H5P_DEFAULT);
+  if (raw < 0 || optimizer < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for /raw and /optimizer", path);
   p->has_raw = raw > 0;
+  p->has_optimizer = optimizer > 0;
   return 0;
 }
 
@@ -328,7 +322,7 @@ static int read_set(hid_t file, const amp_nn_layout *l, float *buf, const char *
 }
 
 /* H5Lvisit: stop (1) at the first object that is neither a group nor a
- * tensor of the layout (main set or /raw), its name into unknown. */
+ * tensor of the layout (in any parameter set), its name into unknown. */
 typedef struct {
   const amp_nn_layout *l;
   char unknown[TENSOR_PATH_LEN + 64];
@@ -339,7 +333,9 @@ static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, 
   hid_t obj = info->type == H5L_TYPE_HARD ? H5Oopen(group, name, H5P_DEFAULT) : -1;
   H5I_type_t kind = obj < 0 ? H5I_BADID : H5Iget_type(obj);
   if (obj >= 0 && H5Oclose(obj) < 0) return -1;
-  const char *tensor = strncmp(name, RAW_PREFIX, strlen(RAW_PREFIX)) ? name : name + strlen(RAW_PREFIX);
+  const char *tensor = name;
+  for (int k = 1; k < AMP_MODEL_NSETS; k++)
+    if (!strncmp(name, set_prefix[k], strlen(set_prefix[k]))) tensor = name + strlen(set_prefix[k]);
   if (kind == H5I_GROUP || (kind == H5I_DATASET && amp_nn_layout_find(c->l, tensor))) return 0;
   snprintf(c->unknown, sizeof c->unknown, "%s", name);
   return 1;
@@ -356,16 +352,24 @@ static int no_unknown(hid_t file, const amp_nn_layout *l, const char *path, char
                      path, c.unknown, arch);
 }
 
-/* Rank 0's part of amp_model_read: everything, checked. */
-static int read_root(const char *path, const amp_nn_layout *l, float *params, float *raw, amp_model_provenance *p,
+/* Is set k of the file there (the main set always is)? */
+static int has_set(const amp_model_provenance *p, int k) {
+  return k == AMP_MODEL_MAIN || (k == AMP_MODEL_RAW ? p->has_raw : p->has_optimizer);
+}
+
+/* Rank 0's part of amp_model_read_sets: everything, checked. */
+static int read_root(const char *path, const amp_nn_layout *l, float *const *sets, amp_model_provenance *p,
                      char *err) {
   amp_nn_arch a;
   hid_t file;
   int status = open_model(path, &file, &a, err);
   if (!status) status = same_arch(&a, &l->arch, path, err);
   if (!status) status = read_provenance(file, p, path, err);
-  if (!status) status = read_set(file, l, params, "", path, err);
-  if (!status && raw && p->has_raw) status = read_set(file, l, raw, RAW_PREFIX, path, err);
+  if (!status && (sets[AMP_MODEL_MOMENT1] || sets[AMP_MODEL_MOMENT2]) && !p->has_optimizer)
+    status = amp_io_fail(err, AMP_IO_INVALID, "%s has no optimizer state: it is a model, not a training checkpoint",
+                         path);
+  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++)
+    if (sets[k] && has_set(p, k)) status = read_set(file, l, sets[k], set_prefix[k], path, err);
   if (!status) status = no_unknown(file, l, path, err);
   if (amp_h5_close(file) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", path);
   return status;
@@ -397,13 +401,16 @@ static int bcast_provenance(MPI_Comm comm, int rank, amp_model_provenance *p, co
   return status;
 }
 
-/* Rank 0's parameters and provenance to every rank. */
-static int share(MPI_Comm comm, int rank, const amp_nn_layout *l, float *params, float *raw, amp_model_provenance *p,
+/* Rank 0's parameters and provenance to every rank; a /raw the file lacks is
+ * a copy of the main set. */
+static int share(MPI_Comm comm, int rank, const amp_nn_layout *l, float *const *sets, amp_model_provenance *p,
                  const char *path, char *err) {
   int status = bcast_provenance(comm, rank, p, path, err);
-  if (!status && (bcast_floats(comm, params, l->nparams) || (raw && p->has_raw && bcast_floats(comm, raw, l->nparams))))
-    status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
-  if (!status && raw && !p->has_raw) memcpy(raw, params, l->nparams * sizeof *raw);
+  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++)
+    if (sets[k] && has_set(p, k) && bcast_floats(comm, sets[k], l->nparams))
+      status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
+  if (!status && sets[AMP_MODEL_RAW] && !p->has_raw)
+    memcpy(sets[AMP_MODEL_RAW], sets[AMP_MODEL_MAIN], l->nparams * sizeof(float));
   return status;
 }
 
@@ -412,21 +419,27 @@ void amp_model_provenance_free(amp_model_provenance *p) {
   p->config = NULL;
 }
 
-int amp_model_read(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *params, float *raw,
-                   amp_model_provenance *prov, char *err) {
+int amp_model_read_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *const sets[AMP_MODEL_NSETS],
+                        amp_model_provenance *prov, char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
   int rank = -1;
   amp_model_provenance p = {0};
   int status = comm_rank(comm, &rank, path, err);
-  if (!status && rank == 0) status = read_root(path, l, params, raw, &p, err);
+  if (!status && rank == 0) status = read_root(path, l, sets, &p, err);
   status = amp_io_agree(comm, status, path, err);
-  if (!status) status = amp_io_agree(comm, share(comm, rank, l, params, raw, &p, path, err), path, err);
+  if (!status) status = amp_io_agree(comm, share(comm, rank, l, sets, &p, path, err), path, err);
   if (!status && prov) *prov = p;
   else amp_model_provenance_free(&p);
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+int amp_model_read(const char *path, MPI_Comm comm, const amp_nn_layout *l, float *params, float *raw,
+                   amp_model_provenance *prov, char *err) {
+  float *const sets[AMP_MODEL_NSETS] = {[AMP_MODEL_MAIN] = params, [AMP_MODEL_RAW] = raw};
+  return amp_model_read_sets(path, comm, l, sets, prov, err);
 }
 
 int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, char *err) {
