@@ -55,6 +55,7 @@ int amp_report_failure(int failed, const char *message, const char *stage);
 /* The stages: each runs one table of the input over MPI_COMM_WORLD and
  * returns an exit code. */
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
+int amp_stage_train(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);

@@ -127,6 +127,10 @@ typedef struct {
     double weight_decay;
     double ema;
     char data[AMP_STR_LEN];     /* trajectory file(s) to learn from */
+    long long first_snapshot;   /* frames of data skipped */
+    double validation_fraction; /* last frames held out */
+    long long log_interval;
+    long long checkpoint_interval;
     char model[AMP_STR_LEN];    /* model file written */
   } train;
   struct {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activempi/app.h"
 #include "stage_files.h"
 
 int amp_replica_path(const amp_config *cfg, int replica, int replicas, const char *name, char *path, size_t size) {
@@ -15,6 +16,19 @@ int amp_replica_path(const amp_config *cfg, int replica, int replicas, const cha
   size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - joined) : strlen(joined);
   int n = snprintf(path, size, "%.*s_r%d%s", (int)stem, joined, replica, joined + stem);
   return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+char *amp_config_text(const amp_config *cfg, int versions) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return NULL;
+  if (versions)
+    amp_version_write(f, "");
+  else
+    amp_config_write(f, cfg);
+  fclose(f);
+  return text;
 }
 
 const char *amp_internal_element(const amp_config *cfg) {

@@ -16,6 +16,10 @@
  * 3 of several (replicas > 1). Returns 0, or -1 when it does not fit. */
 int amp_replica_path(const amp_config *cfg, int replica, int replicas, const char *name, char *path, size_t size);
 
+/* The resolved configuration as TOML text (versions = 0), or the versions of
+ * activempi and its libraries (versions = 1): malloc'ed, or NULL. */
+char *amp_config_text(const amp_config *cfg, int versions);
+
 /* The H5MD element name of the model's internal coordinate:
  * "self_propulsion" (AOUP) or "orientation" (ABP). */
 const char *amp_internal_element(const amp_config *cfg);

@@ -45,7 +45,7 @@ static PetscErrorCode register_events(amp_train *t) {
   PetscCall(amp_timer_register("learn", "AmpTrainStep", &t->ev.step));
   PetscCall(amp_timer_register("learn", "AmpValidate", &t->ev.validate));
   PetscCall(amp_timer_register("io", "AmpTrainOutput", &t->ev.output));
-  PetscFunctionReturn(PETSC_SUCCESS);
+  PetscFunctionReturn(0);
 }
 
 static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
@@ -118,9 +118,9 @@ static int network_epr(amp_train *t, double *epr) {
   }
   free(s);
   int all = failed;
-  MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (all) return fail(t, "out of memory evaluating the network on a validation frame");
-  MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  if (MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || all ||
+      MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    return fail(t, "out of memory evaluating the network on a validation frame");
   *epr = sum / ((double)cfg->system.particles * t->replica.count);
   return 0;
 }
@@ -166,11 +166,10 @@ static int append_log(amp_train *t, const amp_train_stats *st) {
   return 0;
 }
 
-/* A signal seen by any rank, agreed over all. */
+/* A signal seen by any rank, agreed over all (SIGTERM's number if MPI fails). */
 static int signal_agreed(void) {
   int caught = amp_signal_caught(), any = caught;
-  MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return any;
+  return MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS ? any : 15;
 }
 
 static int run(amp_train *t) {

@@ -22,11 +22,10 @@ double amp_trainer_halo_width(const amp_config *cfg) {
   return cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension);
 }
 
-/* 1 on every rank if any rank passes failed != 0 */
+/* 1 on every rank if any rank passes failed != 0 (or MPI fails) */
 static int any(MPI_Comm comm, int failed) {
   int all = failed;
-  MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, comm);
-  return all;
+  return MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS || all;
 }
 
 static int fail(amp_trainer *t, const char *why) {
@@ -147,9 +146,10 @@ static int accumulate(amp_trainer *t, const float *params, const amp_particles *
   size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
   long long local = (long long)n, total = 0, most = 0;
   int size;
-  MPI_Comm_size(t->comm, &size);
-  MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, t->comm);
-  MPI_Allreduce(&local, &most, 1, MPI_LONG_LONG, MPI_MAX, t->comm);
+  if (MPI_Comm_size(t->comm, &size) != MPI_SUCCESS ||
+      MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, t->comm) != MPI_SUCCESS ||
+      MPI_Allreduce(&local, &most, 1, MPI_LONG_LONG, MPI_MAX, t->comm) != MPI_SUCCESS)
+    return fail(t, "MPI_Allreduce of the batch size failed");
   stats->targets = total;
   stats->imbalance = total ? (double)most * size / (double)total : 1;
   amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
@@ -172,7 +172,8 @@ int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p
   double loss;
   memset(stats, 0, sizeof *stats);
   if (accumulate(t, params, p, step, NULL, &loss, stats)) return -1;
-  MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm);
+  if (MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
+    return fail(t, "MPI_Allreduce of the loss failed");
   stats->loss = loss;
   return 0;
 }
@@ -182,8 +183,9 @@ int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp
   memset(stats, 0, sizeof *stats);
   memset(t->grads, 0, t->layout.nparams * sizeof *t->grads);
   if (accumulate(t, t->params, p, step, t->grads, &loss, stats)) return -1;
-  MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm);
-  MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm);
+  if (MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) != MPI_SUCCESS ||
+      MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
+    return fail(t, "MPI_Allreduce of the gradient failed");
   stats->loss = loss;
   stats->learning_rate = amp_optim_learning_rate(&t->opt, t->opt.step);
   double sum = 0;
