@@ -23,8 +23,11 @@
  *           rho >= 5: u = r (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps),
  *                     r = sqrt((rho - 4)(rho - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho));
  *           else      u = m / (1 - b1^k)          (Liu et al., ICLR 2020)
- *   p -= lr(t) (u + wd p);   ema = a ema + (1 - a) p
- * with b1 = 0.9, b2 = 0.999, eps = 1e-8.
+ *   p -= lr(t) (u + wd p);   avg = a_t avg + (1 - a_t) p,  a_t = min(a, (1 + t) / (10 + t))
+ * with b1 = 0.9, b2 = 0.999, eps = 1e-8. The reference averages with a
+ * fixed a = 0.9999 over 5e5 updates; the ramp (TensorFlow's
+ * ExponentialMovingAverage with num_updates) keeps a shorter run's average
+ * from being mostly its initial parameters, and is a no-op after ~1e5 updates.
  */
 #ifndef ACTIVEMPI_OPTIMIZER_H
 #define ACTIVEMPI_OPTIMIZER_H

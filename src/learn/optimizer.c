@@ -84,7 +84,9 @@ double amp_optim_step(amp_optim *o, float *params, float *grad) {
   double norm = clip_gradient(grad, o->n, o->clip);
   double a, b, lr = amp_optim_learning_rate(o, o->step);
   step_factors(o, o->step + 1, &a, &b);
-  const float fa = (float)a, fb = (float)b, flr = (float)lr, wd = (float)o->weight_decay, ema = (float)o->ema;
+  /* the average's decay ramps up, so a short run's average is not its initial parameters */
+  double t = (double)o->step, decay = fmin(o->ema, (1 + t) / (10 + t));
+  const float fa = (float)a, fb = (float)b, flr = (float)lr, wd = (float)o->weight_decay, ema = (float)decay;
   const float b1 = (float)B1, b2 = (float)B2, eps = (float)EPS;
 #pragma omp simd
   for (size_t i = 0; i < o->n; i++) {

@@ -72,7 +72,8 @@ static void oracle_step(oracle *o, const double *g, long long t, double wd) {
     else
       u = mhat;
     o->p[i] -= oracle_lr(t) * (u + wd * o->p[i]);
-    o->avg[i] = 0.9 * o->avg[i] + 0.1 * o->p[i];
+    double a = fmin(0.9, (1.0 + t) / (10.0 + t));
+    o->avg[i] = a * o->avg[i] + (1 - a) * o->p[i];
   }
 }
 
