@@ -172,7 +172,7 @@ int amp_train_resume(amp_train *t) {
   }
   t->step = t->tr.opt.step = prov.step;
   if (read_log(t)) return -1;
-  if (t->world_rank == 0 && !t->quiet) printf("train: continuing from %s at step %lld\n", t->checkpoint_path, t->step);
+  if (t->world_rank == 0) printf("train: continuing from %s at step %lld\n", t->checkpoint_path, t->step);
   return 1;
 }
 

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Compare training outputs (used by tests/cli/train.sh).
+
+check_train.py curves TOL LOG...   the loss and gradient norm of train_log.h5 files
+                                   agree row by row to TOL relative to the curve's
+                                   scale (its largest |value|: a denoising loss
+                                   crosses zero), the validation loss to 10 TOL: it
+                                   is one forward pass of float outputs whose rounding
+                                   (which depends on the micro-batch, so on the ranks)
+                                   the 2 zeta / sigma term multiplies by ~1/sigma
+check_train.py same MODEL MODEL    every parameter dataset of two model files is
+                                   bitwise equal
+check_train.py epr LOG WANT TOL    the last row's network EPR per particle is
+                                   within TOL (relative) of WANT
+"""
+import sys
+
+import h5py
+import numpy as np
+
+
+def log(path):
+    with h5py.File(path, "r") as f:
+        cols = [c.decode() if isinstance(c, bytes) else str(c) for c in f["log"].attrs["columns"]]
+        return cols, f["log"][()]
+
+
+def curves(tol, paths):
+    cols, ref = log(paths[0])
+    for path in paths[1:]:
+        _, rows = log(path)
+        if rows.shape != ref.shape:
+            sys.exit(f"{path}: {rows.shape} rows, {paths[0]}: {ref.shape}")
+        for name, bound in (("loss", tol), ("grad_norm", tol), ("validation_loss", 10 * tol)):
+            a, b = ref[:, cols.index(name)], rows[:, cols.index(name)]
+            rel = np.max(np.abs(a - b)) / max(np.max(np.abs(a)), 1e-300)
+            print(f"# {name}: max relative difference {rel:.3g} over {len(a)} steps ({path})")
+            if not rel <= bound:
+                sys.exit(f"{name} differs by {rel:.3g} > {bound}")
+
+
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def same(a, b):
+    da, db = datasets(a), datasets(b)
+    if da.keys() != db.keys():
+        sys.exit("different tensors")
+    for name in da:
+        if da[name].tobytes() != db[name].tobytes():
+            sys.exit(f"{name} differs")
+    print(f"# {len(da)} datasets bitwise equal")
+
+
+def epr(path, want, tol):
+    cols, rows = log(path)
+    got = rows[-1, cols.index("epr_network_per_particle")]
+    print(f"# learned EPR per particle {got:.5g}, expected {want:.5g}")
+    if not abs(got - want) <= tol * abs(want):
+        sys.exit(f"relative error {abs(got - want) / abs(want):.3g} > {tol}")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "curves":
+        curves(float(sys.argv[2]), sys.argv[3:])
+    elif cmd == "same":
+        same(sys.argv[2], sys.argv[3])
+    elif cmd == "epr":
+        epr(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,102 @@
+# The train stage end to end: the same loss curve on 1, 2 and 4 ranks, a
+# resumed run equal to an uninterrupted one, a non-finite loss stopped with
+# its message and the last good checkpoint kept, and learning: trapped
+# hypoelliptic AOUPs' EPR within 5 % of science.md (I7).
+. "$AMP_SRCDIR/tests/cli/tap.sh"
+py=/usr/bin/python3
+checker="$AMP_SRCDIR/tests/cli/check_train.py"
+
+# data: a small interacting system, simulated once
+new_dir data
+cat > data.toml <<'TOML'
+[run]
+seed = 5
+output_dir = "."
+[system]
+model = "aoup"
+dimension = 2
+particles = 200
+packing_fraction = 0.4
+[dynamics]
+v0 = 0.5
+gamma = 0.05
+dt = 0.02
+[simulate]
+steps = 3000
+snapshot_interval = 100
+[network]
+neighbors = 8
+neighborhood_cutoff = 6.0
+embed_dim = 16
+heads = 2
+layers = 2
+feedforward_dim = 16
+embed_hidden_layers = 1
+embed_hidden_width = 16
+decoder_hidden_layers = 1
+decoder_hidden_width = 16
+TOML
+run_amp -n 2 --quiet data.toml
+data=$scratch/data/trajectory.h5
+check "a trajectory to learn from" sh -c "[ $rc -eq 0 ] && [ -f '$data' ]"
+
+# train NAME STEPS [extra [train] lines]: an input that trains on the data
+train() {
+  local name=$1 steps=$2
+  shift 2
+  sed -n '/^\[network\]/,$p' "$scratch/data/data.toml" > net.toml
+  cat > "$name.toml" <<TOML
+[run]
+seed = 11
+output_dir = "$name"
+[system]
+model = "aoup"
+dimension = 2
+particles = 200
+packing_fraction = 0.4
+[dynamics]
+v0 = 0.5
+gamma = 0.05
+dt = 0.02
+$(cat net.toml)
+[train]
+data = "$data"
+steps = $steps
+batch_particles = 64
+learning_rate = 1e-3
+warmup_steps = 5
+decay_steps = 20
+log_interval = 1
+checkpoint_interval = 0
+$(printf '%s\n' "$@")
+TOML
+}
+
+new_dir ranks
+for n in 1 2 4; do
+  train r$n 20
+  run_amp -n $n --quiet r$n.toml
+  [ $rc -eq 0 ] || show "$err"
+done
+check "20 training steps give the same loss curve on 1, 2 and 4 ranks (1e-5 of its scale)" \
+  $py "$checker" curves 1e-5 r1/train_log.h5 r2/train_log.h5 r4/train_log.h5
+
+new_dir resume
+train full 20
+run_amp -n 2 --quiet full.toml
+train cut 10
+run_amp -n 2 --quiet cut.toml
+first=$rc
+train cut 20
+run_amp -n 2 --quiet cut.toml
+check "a run continued from its checkpoint ends with the uninterrupted run's model, bit for bit" sh -c \
+  "[ $first -eq 0 ] && [ $rc -eq 0 ] && grep -q 'continuing from cut/train_checkpoint.h5 at step 10' '$out' &&
+   $py '$checker' same full/model.h5 cut/model.h5 && $py '$checker' curves 0 full/train_log.h5 cut/train_log.h5"
+
+new_dir blowup
+train blow 20
+sed -i 's/^learning_rate = 1e-3/learning_rate = 1e30/; s/^warmup_steps = 5/warmup_steps = 0/; s/^checkpoint_interval = 0/checkpoint_interval = 1/' blow.toml
+run_amp -n 2 --quiet blow.toml
+check "a non-finite loss stops the run with its step and advice, keeping the last checkpoint" sh -c \
+  "[ $rc -eq 1 ] && grep -q 'is not finite at training step' '$err' && grep -q 'lower \[train\] learning_rate' '$err' &&
+   [ -f blow/train_checkpoint.h5 ] && [ ! -f blow/model.h5 ]"
