@@ -140,6 +140,29 @@ static int validate(amp_train *t, double *loss, double *epr) {
   return 0;
 }
 
+/* The moving average's EPR over every held-out frame, with the standard
+ * error of its frame-to-frame scatter: the closing line. Collective. */
+static int final_epr(amp_train *t) {
+  if (!t->nval) return 0;
+  const int R = t->replica.count;
+  const int64_t rounds = (t->nval + R - 1) / R;
+  double sum = 0, sum2 = 0;
+  for (int64_t j = 0; j < rounds; j++) {
+    double epr;
+    if (amp_train_load(t, t->first + t->ntrain + (j * R + t->replica.index) % t->nval) || network_epr(t, &epr))
+      return -1;
+    sum += epr;
+    sum2 += epr * epr;
+  }
+  double mean = sum / (double)rounds, var = rounds > 1 ? (sum2 - sum * mean) / (double)(rounds - 1) : 0;
+  if (t->world_rank == 0)
+    printf("train: EPR per particle of the internal coordinates on %lld held-out frames: network %.6g +- %.2g, "
+           "network-free %.6g\n",
+           (long long)(rounds * R < t->nval ? rounds * R : t->nval), mean, sqrt(fmax(var, 0) / (double)rounds),
+           t->epr_free);
+  return 0;
+}
+
 static int append_log(amp_train *t, const amp_train_stats *st) {
   double row[AMP_LOG_COLUMNS];
   row[AMP_LOG_STEP] = (double)t->step;
@@ -203,7 +226,7 @@ static int run(amp_train *t) {
     amp_progress_update(&progress, t->step - first, amp_clock());
   }
   amp_progress_finish(&progress, total - first, amp_clock());
-  return amp_train_checkpoint(t) || amp_train_write_model(t);
+  return amp_train_checkpoint(t) || amp_train_write_model(t) || final_epr(t);
 }
 
 int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
