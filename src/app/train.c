@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "activempi/app.h"
+#include "activempi/drift.h"
 #include "activempi/score.h"
 #include "activempi/signals.h"
 #include "activempi/timers.h"
@@ -53,6 +54,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   t->quiet = cli->quiet;
   t->loaded = -1;
   t->halo_width = amp_trainer_halo_width(cfg);
+  if (cfg->derived.force_cutoff > t->halo_width) t->halo_width = cfg->derived.force_cutoff; /* drifts */
   if (t->halo_width >= cfg->system.box_length / 2)
     return fail(t, "[network] neighborhood_cutoff plus the reach of the position noise (12 sqrt(d) "
                    "[train] noise_scale) must stay below half the box length: lower one of them");
@@ -68,11 +70,13 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, "out of memory for particles");
   if (amp_train_open_data(t)) return -1;
   if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
+  if (amp_drift_init(&t->drift, cfg)) return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
 }
 
 static void teardown(amp_train *t) {
   amp_trainer_free(&t->tr);
+  amp_drift_free(&t->drift);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
   if (t->p.capacity) amp_particles_free(&t->p);
@@ -90,38 +94,66 @@ static int64_t training_frame(const amp_train *t, long long step) {
   return t->first + (k < t->ntrain ? k : t->ntrain - 1);
 }
 
-/* Entropy production of the loaded frame's internal coordinates from the
- * moving-average network, per particle: AOUP gamma |g + s_g|^2, ABP in 2-D
- * Dr s_theta^2 (science.md §2). Collective; every rank gets the value. */
+/* sum over owned rows of |v|^2 / D for the internal coordinate (AOUP
+ * v_g = -gamma (g + s_g), D = gamma; ABP v_theta = -Dr s_theta, D = Dr) */
+static double internal_epr(const amp_train *t, const float *s, int k) {
+  const amp_config *cfg = t->cfg;
+  int aoup = cfg->system.model == AMP_MODEL_AOUP;
+  double rate = aoup ? cfg->dynamics.gamma : cfg->dynamics.rotational_diffusion, sum = 0;
+  for (size_t i = 0; i < t->p.nowned; i++)
+    for (int c = 0; c < k; c++) {
+      double v = s[i * (size_t)k + c] + (aoup ? t->p.q[i * (size_t)t->p.nq + c] : 0);
+      sum += rate * v * v;
+    }
+  return sum;
+}
+
+/* sum over owned rows of |b_x - eps s_x|^2 / eps (translational noise on) */
+static int position_epr(amp_train *t, const float *sx, double *sum) {
+  const int d = t->p.dim;
+  const double eps = t->cfg->dynamics.translational_diffusion;
+  double *b = malloc((t->p.nowned ? t->p.nowned : 1) * (size_t)d * sizeof *b);
+  if (!b || amp_drift_compute(&t->drift, &t->p, b)) {
+    free(b);
+    return -1;
+  }
+  *sum = 0;
+  for (size_t k = 0; k < t->p.nowned * (size_t)d; k++) {
+    double v = b[k] - eps * sx[k];
+    *sum += v * v / eps;
+  }
+  free(b);
+  return 0;
+}
+
+/* Entropy production per particle of the loaded frame from the moving-average
+ * network: the internal coordinate's part, plus the positions' when the
+ * network has a position head (science.md §2). Collective. */
 static int network_epr(amp_train *t, double *epr) {
   const amp_config *cfg = t->cfg;
   amp_trainer *tr = &t->tr;
   const amp_nn_arch *a = &tr->layout.arch;
-  size_t n = t->p.nowned;
-  float *s = malloc((n ? n : 1) * (size_t)a->q_outputs * sizeof *s);
-  int failed = !s;
+  size_t n = t->p.nowned, rows = n ? n : 1;
+  float *s = malloc(rows * (size_t)a->q_outputs * sizeof *s), *sx = malloc(rows * (size_t)(a->x_outputs + 1) * sizeof *sx);
+  int failed = !s || !sx;
   if (!failed) {
-    for (size_t i = 0; i < n; i++) tr->target[i] = i;
+    for (size_t i = 0; i < n; i++) tr->target[i] = i; /* room: amp_trainer_loss ran on this frame */
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
              amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, tr->target, n);
   }
-  double sum = 0;
+  double sum = 0, xsum = 0;
   if (!failed) {
-    amp_score_evaluate(&tr->layout, tr->opt.average, &tr->ws, &tr->nb, cfg->system.dimension, s, NULL, NULL, NULL);
-    int aoup = cfg->system.model == AMP_MODEL_AOUP, k = a->q_outputs;
-    double rate = aoup ? cfg->dynamics.gamma : cfg->dynamics.rotational_diffusion;
-    for (size_t i = 0; i < n; i++)
-      for (int c = 0; c < k; c++) {
-        double v = s[i * (size_t)k + c] + (aoup ? t->p.q[i * (size_t)t->p.nq + c] : 0);
-        sum += rate * v * v;
-      }
+    amp_score_evaluate(&tr->layout, tr->opt.average, &tr->ws, &tr->nb, cfg->system.dimension, s,
+                       a->x_outputs ? sx : NULL, NULL, NULL);
+    sum = internal_epr(t, s, a->q_outputs);
+    if (a->x_outputs && cfg->dynamics.translational_diffusion > 0) failed = position_epr(t, sx, &xsum);
   }
   free(s);
-  int all = failed;
-  if (MPI_Allreduce(&failed, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || all ||
-      MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+  free(sx);
+  double local[2] = {sum + xsum, failed};
+  if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
     return fail(t, "out of memory evaluating the network on a validation frame");
-  *epr = sum / ((double)cfg->system.particles * t->replica.count);
+  *epr = local[0] / ((double)cfg->system.particles * t->replica.count);
   return 0;
 }
 
@@ -156,7 +188,7 @@ static int final_epr(amp_train *t) {
   }
   double mean = sum / (double)rounds, var = rounds > 1 ? (sum2 - sum * mean) / (double)(rounds - 1) : 0;
   if (t->world_rank == 0)
-    printf("train: EPR per particle of the internal coordinates on %lld held-out frames: network %.6g +- %.2g, "
+    printf("train: EPR per particle on %lld held-out frames: network %.6g +- %.2g, "
            "network-free %.6g\n",
            (long long)(rounds * R < t->nval ? rounds * R : t->nval), mean, sqrt(fmax(var, 0) / (double)rounds),
            t->epr_free);

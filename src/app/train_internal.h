@@ -10,6 +10,7 @@
 
 #include "activempi/app.h"
 #include "activempi/domain.h"
+#include "activempi/drift.h"
 #include "activempi/h5md.h"
 #include "activempi/parallel.h"
 #include "activempi/trainer.h"
@@ -36,6 +37,7 @@ typedef struct {
   amp_domain dom;
   amp_halo halo;
   amp_trainer tr;
+  amp_drift_work drift;       /* b_x of a frame, for the positions' EPR */
   double halo_width;
   amp_h5md_reader *data;      /* this replica's trajectory */
   amp_h5md_info info;

@@ -1,0 +1,53 @@
+/*
+ * Drift of a snapshot's particles (drift.h): cells, a skin-less list, the
+ * simulator's pair-force kernel, then b_x per particle.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "activempi/drift.h"
+
+int amp_drift_init(amp_drift_work *w, const amp_config *cfg) {
+  memset(w, 0, sizeof *w);
+  amp_dynamics_setup(&w->dyn, cfg);
+  w->cutoff = cfg->interaction.potential == AMP_POTENTIAL_NONE ? 0 : cfg->derived.force_cutoff;
+  w->L = cfg->system.box_length;
+  return amp_pair_setup(&w->pair, cfg);
+}
+
+void amp_drift_free(amp_drift_work *w) {
+  amp_pair_free(&w->pair);
+  amp_cells_free(&w->cells);
+  amp_verlet_free(&w->verlet);
+  amp_pair_work_free(&w->work);
+  free(w->force);
+  free(w->div);
+  memset(w, 0, sizeof *w);
+}
+
+static int reserve(amp_drift_work *w, size_t n, int d) {
+  if (n <= w->capacity) return 0;
+  double *force = realloc(w->force, n * (size_t)d * sizeof *force);
+  if (force) w->force = force;
+  double *div = realloc(w->div, n * sizeof *div);
+  if (div) w->div = div;
+  if (!force || !div) return -1;
+  w->capacity = n;
+  return 0;
+}
+
+int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b) {
+  const size_t n = p->nowned;
+  const int d = p->dim;
+  if (reserve(w, n ? n : 1, d)) return -1;
+  memset(w->force, 0, n * (size_t)d * sizeof *w->force);
+  if (w->cutoff > 0) {
+    if (amp_cells_build(&w->cells, p, w->L, w->cutoff) || amp_verlet_build(&w->verlet, &w->cells, p, w->cutoff) ||
+        amp_pair_work_build(&w->work, p, n, w->verlet.start, w->verlet.index))
+      return -1;
+    amp_pair_forces(&w->pair, p, n, w->verlet.start, w->verlet.index, &w->work, w->L, w->force, w->div);
+  }
+  for (size_t i = 0; i < n; i++)
+    amp_drift(&w->dyn, p->x + i * (size_t)d, p->q + i * (size_t)p->nq, w->force + i * (size_t)d, b + i * (size_t)d);
+  return 0;
+}

@@ -1,0 +1,72 @@
+# The train stage learns: trapped non-interacting AOUPs (absolute positions
+# as input), whose exact EPR is known (science.md I7: per particle and
+# dimension A when eps = 0, v0^2 gamma / (eps (A + gamma)) when eps > 0).
+# The learned EPR of the held-out frames must be within 5 % of it.
+. "$AMP_SRCDIR/tests/cli/tap.sh"
+
+# trap NAME EPS: simulate 256 trapped AOUPs and train a small network on them
+trap_input() {
+  cat > "$1.toml" <<TOML
+[run]
+seed = 3
+output_dir = "$1"
+[system]
+model = "aoup"
+dimension = 2
+particles = 256
+box_length = 60.0
+[interaction]
+potential = "none"
+trap = 0.05
+[dynamics]
+v0 = 0.5
+gamma = 0.1
+translational_diffusion = $2
+dt = 0.05
+[simulate]
+burn_in_steps = 2000
+steps = 40000
+snapshot_interval = 200
+checkpoint_interval = 0
+[network]
+neighbors = 1
+neighborhood_cutoff = 10.0
+embed_dim = 16
+heads = 1
+layers = 1
+feedforward_dim = 32
+embed_hidden_layers = 2
+embed_hidden_width = 32
+decoder_hidden_layers = 2
+decoder_hidden_width = 32
+positions = "relative_and_absolute"
+[train]
+steps = 12000
+batch_particles = 512
+learning_rate = 5e-3
+noise_scale = 0.05
+log_interval = 2000
+checkpoint_interval = 0
+TOML
+}
+
+# within WANT TOL: the learned EPR of the closing line is within TOL of WANT
+within() {
+  awk -v want="$1" -v tol="$2" '/^train: EPR per particle/ {
+      for (i = 1; i <= NF; i++) if ($i == "network") got = $(i + 1)
+      printf "# learned EPR per particle %s, exact %s\n", got, want
+      ok = (got - want) <= tol * want && (want - got) <= tol * want }
+    END { exit ok ? 0 : 1 }' "$out"
+}
+
+for case in "hypoelliptic 0.0 0.1" "elliptic 0.1 3.333333"; do
+  set -- $case
+  new_dir "$1"
+  trap_input "$1" "$2"
+  run_amp -n 2 --quiet "$1.toml"
+  [ $rc -eq 0 ] || show "$err"
+  within "$3" 0.05
+  learned=$?
+  check "$1 trapped AOUPs: the learned EPR of held-out frames is within 5 % of the exact $3" \
+    sh -c "[ $rc -eq 0 ] && [ $learned -eq 0 ]"
+done
