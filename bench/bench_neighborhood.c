@@ -16,26 +16,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "activempi/neighborhood.h"
 
 enum { BATCH = 1024 };
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t state = 88172645463325252ULL;
-
-static double uniform(void) {
-  state ^= state << 13;
-  state ^= state >> 7;
-  state ^= state << 17;
-  return (double)(state >> 11) * 0x1.0p-53;
-}
 
 typedef struct {
   double cells, tokens;      /* seconds spent building cells and tokens */
@@ -46,9 +32,9 @@ typedef struct {
 /* One pass: cells, then every particle as a target in batches. */
 static int pass(const amp_neighborhood_spec *s, const amp_particles *p, amp_cells *c, amp_neighborhoods *nb,
                 size_t *target, tally *t) {
-  double t0 = now();
+  double t0 = bench_now();
   if (amp_cells_build(c, p, s->L, s->R)) return -1;
-  double t1 = now();
+  double t1 = bench_now();
   for (size_t first = 0; first < p->nowned; first += BATCH) {
     size_t B = p->nowned - first < BATCH ? p->nowned - first : BATCH;
     for (size_t b = 0; b < B; ++b) target[b] = first + b;
@@ -57,7 +43,7 @@ static int pass(const amp_neighborhood_spec *s, const amp_particles *p, amp_cell
     for (size_t b = 0; b < B; ++b) t->real += nb->count[b];
   }
   t->cells += t1 - t0;
-  t->tokens += now() - t1;
+  t->tokens += bench_now() - t1;
   t->targets += (long long)p->nowned;
   ++t->passes;
   return 0;
@@ -81,12 +67,12 @@ static int bench(size_t n, double phi, double R) {
   size_t *target = malloc(BATCH * sizeof *target);
   if (!target || amp_particles_init(&p, 2, 2, n)) return -1;
   p.nowned = n;
-  for (size_t i = 0; i < 2 * n; ++i) p.x[i] = amp_wrap((uniform() - 0.5) * s.L, s.L), p.q[i] = 2 * uniform() - 1;
+  for (size_t i = 0; i < 2 * n; ++i) p.x[i] = amp_wrap((bench_uniform() - 0.5) * s.L, s.L), p.q[i] = 2 * bench_uniform() - 1;
   for (size_t i = 0; i < n; ++i) p.id[i] = (int64_t)i;
   tally t = {0};
   int status = 0;
-  double start = now();
-  while (!status && (now() - start < 1.0 || t.passes < 2)) status = pass(&s, &p, &c, &nb, target, &t);
+  double start = bench_now();
+  while (!status && (bench_now() - start < 1.0 || t.passes < 2)) status = pass(&s, &p, &c, &nb, target, &t);
   if (!status) report(&s, n, phi, &c, &t);
   amp_neighborhood_free(&nb);
   amp_cells_free(&c);

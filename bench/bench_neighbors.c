@@ -12,24 +12,10 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "activempi/neighbors.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t state = 88172645463325252ULL;
-
-static double uniform(void) {
-  state ^= state << 13;
-  state ^= state >> 7;
-  state ^= state << 17;
-  return (double)(state >> 11) * 0x1.0p-53;
-}
 
 static int bench(size_t n) {
   const double phi = 0.5, cutoff = 4.46 + 0.5, L = sqrt((double)n * M_PI / phi);
@@ -40,14 +26,14 @@ static int bench(size_t n) {
   p.nowned = n;
   for (size_t i = 0; i < n; ++i) {
     p.id[i] = (int64_t)i;
-    for (int a = 0; a < 2; ++a) p.x[2 * i + a] = amp_wrap((uniform() - 0.5) * L, L), p.q[2 * i + a] = 0;
+    for (int a = 0; a < 2; ++a) p.x[2 * i + a] = amp_wrap((bench_uniform() - 0.5) * L, L), p.q[2 * i + a] = 0;
   }
   int builds = 0, status = 0;
-  double start = now(), elapsed = 0;
+  double start = bench_now(), elapsed = 0;
   while (!status && (elapsed < 1.0 || builds < 3)) {
     status = amp_cells_build(&c, &p, L, cutoff) || amp_verlet_build(&v, &c, &p, cutoff);
     ++builds;
-    elapsed = now() - start;
+    elapsed = bench_now() - start;
   }
   if (!status)
     printf("- particles: %zu\n  box_length: %.2f\n  cutoff: %.2f\n  cells: %d x %d\n  neighbours_per_particle: %.2f\n"

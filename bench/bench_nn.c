@@ -17,26 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "activempi/nn.h"
+#include "bench_util.h"
 
 #define BUDGET (256u << 20)
 #define MIN_SECONDS 2.0
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static float *random_floats(size_t n, float scale) {
   float *a = malloc(n * sizeof *a);
-  uint64_t s = 0x2545F4914F6CDD1Dull;
-  for (size_t i = 0; a && i < n; i++) {
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    a[i] = scale * (float)((double)(s >> 11) / 4503599627370496.0 - 1.0);
-  }
+  for (size_t i = 0; a && i < n; i++) a[i] = scale * (float)(2 * bench_uniform() - 1);
   return a;
 }
 
@@ -45,11 +35,11 @@ static double sgemm_rate(int n) {
   float *a = random_floats((size_t)n * n, 1), *b = random_floats((size_t)n * n, 1), *c = calloc((size_t)n * n, 4);
   if (!a || !b || !c) return 0;
   long reps = 0;
-  double t0 = now(), t;
+  double t0 = bench_now(), t;
   do {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
     reps++;
-  } while ((t = now() - t0) < MIN_SECONDS);
+  } while ((t = bench_now() - t0) < MIN_SECONDS);
   free(a), free(b), free(c);
   return 2.0 * n * n * (double)n * reps / t * 1e-9;
 }
@@ -64,12 +54,12 @@ typedef struct {
 static double throughput(const amp_nn_layout *l, const float *params, float *grads, amp_nn_workspace *ws, int B,
                          const float *q, const float *x, const unsigned char *mask, const float *ds, int backward) {
   long particles = 0;
-  double t0 = now(), t;
+  double t0 = bench_now(), t;
   do {
     amp_nn_forward(l, params, ws, B, q, x, mask);
     if (backward) amp_nn_backward(l, params, ws, ds, NULL, grads);
     particles += B;
-  } while ((t = now() - t0) < MIN_SECONDS);
+  } while ((t = bench_now() - t0) < MIN_SECONDS);
   return particles / t;
 }
 

@@ -6,13 +6,8 @@
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_train.py"
 
-# data: a small interacting system, simulated once
-new_dir data
-cat > data.toml <<'TOML'
-[run]
-seed = 5
-output_dir = "."
-[system]
+# the system: a small interacting AOUP gas
+system='[system]
 model = "aoup"
 dimension = 2
 particles = 200
@@ -20,7 +15,15 @@ packing_fraction = 0.4
 [dynamics]
 v0 = 0.5
 gamma = 0.05
-dt = 0.02
+dt = 0.02'
+
+# data: simulated once
+new_dir data
+cat > data.toml <<TOML
+[run]
+seed = 5
+output_dir = "."
+$system
 [simulate]
 steps = 3000
 snapshot_interval = 100
@@ -49,15 +52,7 @@ train() {
 [run]
 seed = 11
 output_dir = "$name"
-[system]
-model = "aoup"
-dimension = 2
-particles = 200
-packing_fraction = 0.4
-[dynamics]
-v0 = 0.5
-gamma = 0.05
-dt = 0.02
+$system
 $(cat net.toml)
 [train]
 data = "$data"

@@ -17,17 +17,11 @@
 #include <cmocka.h>
 
 #include "activempi/nn.h"
+#include "test_util.h"
 
 #define SYM_TOL 1e-5
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static float uniform(float lo, float hi) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return lo + (hi - lo) * (float)((double)(rng_state >> 11) / 9007199254740992.0);
-}
+static float uniform(float lo, float hi) { return (float)test_uniform(lo, hi); }
 
 static amp_nn_arch reference_arch(void) {
   return (amp_nn_arch){.q_features = 2, .x_features = 2, .q_outputs = 2, .x_outputs = 0, .embed_dim = 256,
@@ -147,12 +141,7 @@ static void outputs(const net *n, int B, int T, const float *q, const float *x, 
 }
 
 static void assert_outputs_close(const float *got, const float *want, size_t n, const char *what) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < n; i++) {
-    diff = fmax(diff, fabs((double)got[i] - want[i]));
-    scale = fmax(scale, fabs((double)want[i]));
-  }
-  if (!(diff <= SYM_TOL * scale)) fail_msg("%s: relative difference %.3g > %g", what, diff / scale, SYM_TOL);
+  assert_floats_close(got, want, n, SYM_TOL, what);
 }
 
 enum { K = 9, T = K + 1, NF = 2, NX = 2 };

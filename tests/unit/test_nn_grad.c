@@ -21,18 +21,12 @@
 #include <cmocka.h>
 
 #include "kernels.h"
+#include "test_util.h"
 
 #define FD_STEP 1e-5
 #define FD_TOL 1e-6
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static double uniform(double lo, double hi) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return lo + (hi - lo) * (double)(rng_state >> 11) / 9007199254740992.0;
-}
+static double uniform(double lo, double hi) { return test_uniform(lo, hi); }
 
 static double *random_array(size_t n, double lo, double hi) {
   double *a = malloc(n * sizeof *a);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "activempi/score.h"
+#include "test_util.h"
 
 #define SYM_TOL 1e-5
 
@@ -70,14 +71,7 @@ typedef struct {
   amp_particles p;
 } system_ctx;
 
-static uint64_t rng_state = 1234567;
-
-static double uniform(double lo, double hi) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return lo + (hi - lo) * (double)(rng_state >> 11) * 0x1.0p-53;
-}
+static double uniform(double lo, double hi) { return test_uniform(lo, hi); }
 
 static void system_setup(system_ctx *s) {
   s->cfg = config_for("");
@@ -136,12 +130,7 @@ static void scores_batched(const system_ctx *s, int capacity, float *out, float 
 static void scores(const system_ctx *s, float *out) { scores_batched(s, (int)s->p.nowned, out, NULL); }
 
 static void assert_scores_close(const float *got, const float *want, size_t n, const char *what) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < n; i++) {
-    diff = fmax(diff, fabs((double)got[i] - want[i]));
-    scale = fmax(scale, fabs((double)want[i]));
-  }
-  if (!(diff <= SYM_TOL * scale)) fail_msg("%s: relative difference %.3g > %g", what, diff / scale, SYM_TOL);
+  assert_floats_close(got, want, n, SYM_TOL, what);
 }
 
 static void translations_and_box_vectors_leave_scores_unchanged(void **state) {
