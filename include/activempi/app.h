@@ -14,6 +14,7 @@
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "activempi/config.h"
@@ -52,9 +53,16 @@ int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
  * "activempi: error: <stage>: <message>", so one line reports the failure. */
 int amp_report_failure(int failed, const char *message, const char *stage);
 
+/* Does a trajectory (path, with N = n particles in dim dimensions, box side
+ * `box`, internal element `internal` or NULL to skip that check) fit the
+ * input? Returns 0, or -1 with "path holds ..., the input ..." in err. */
+int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
+                            const char *internal, char *err, size_t size);
+
 /* The stages: each runs one table of the input over MPI_COMM_WORLD and
  * returns an exit code. */
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
+int amp_stage_exact(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);

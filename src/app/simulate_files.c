@@ -68,20 +68,25 @@ static const char *internal_element(const amp_config *cfg) {
   return cfg->system.model == AMP_MODEL_AOUP ? "self_propulsion" : "orientation";
 }
 
-/* Does a file's N, d, L and internal coordinate match the run? */
-static int check_matches(amp_sim *sim, const char *path, int64_t n, int dim, double box, const char *internal) {
-  const amp_config *cfg = sim->cfg;
+int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
+                            const char *internal, char *err, size_t size) {
+  const double L = cfg->system.box_length;
   char why[256] = "";
   if (n != cfg->system.particles || dim != cfg->system.dimension)
     snprintf(why, sizeof why, "holds %lld particles in %d dimensions, the input %lld in %d", (long long)n, dim,
              cfg->system.particles, cfg->system.dimension);
-  else if (!(fabs(box - sim->L) <= 1e-12 * sim->L))
-    snprintf(why, sizeof why, "has box length %.17g, the input %.17g", box, sim->L);
+  else if (!(fabs(box - L) <= 1e-12 * L))
+    snprintf(why, sizeof why, "has box length %.17g, the input %.17g", box, L);
   else if (internal && strcmp(internal, internal_element(cfg)))
     snprintf(why, sizeof why, "holds %s, the input's model needs %s", internal, internal_element(cfg));
   if (!why[0]) return 0;
-  snprintf(sim->error, sizeof sim->error, "%.700s %s", path, why);
+  snprintf(err, size, "%.700s %s", path, why);
   return -1;
+}
+
+/* Does a file's N, d, L and internal coordinate match the run? */
+static int check_matches(amp_sim *sim, const char *path, int64_t n, int dim, double box, const char *internal) {
+  return amp_trajectory_mismatch(sim->cfg, path, n, dim, box, internal, sim->error, sizeof sim->error);
 }
 
 int amp_sim_read_initial(amp_sim *sim) {

@@ -6,6 +6,9 @@
  *   - the box: exactly one of packing_fraction and box_length, the other derived;
  *   - the force cutoff and the network's neighbourhood against the box (the
  *     minimum-image convention needs both below L/2);
+ *   - bonds: the keys each kind needs, the reach of the longest bond against
+ *     the box (the halo covers it);
+ *   - the exact stage: what its reference needs of the model;
  *   - the network's shapes, the learning-rate schedule, and the file each
  *     stage reads from the stage before it.
  * Errors point at the key that has to change.
@@ -192,6 +195,59 @@ static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
   return key_error(ctx, "simulate", "snapshot_interval", "%s", detail);
 }
 
+/* A bond key given where it does not apply (amp_schema_applies says when). */
+static int check_bond_keys(amp_parse_context *ctx, const amp_config *cfg) {
+  static const char *const keys[] = {"bond_stiffness", "bond_distance", "bond_reference", "bond_reach"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i) {
+    const amp_key_spec *spec = amp_schema_find("interaction", keys[i]);
+    if (!amp_given(ctx, "interaction", keys[i]) || amp_schema_applies(spec, cfg)) continue;
+    return key_error(ctx, "interaction", keys[i], "%s",
+                     cfg->interaction.bonds == AMP_BONDS_NONE
+                         ? "applies only with bonds: set [interaction] bonds, or remove it"
+                         : "applies only to [interaction] bonds = \"distance\": remove it");
+  }
+  return AMP_CONFIG_OK;
+}
+
+static int resolve_bonds(amp_parse_context *ctx, amp_config *cfg) {
+  int status = check_bond_keys(ctx, cfg);
+  if (status || cfg->interaction.bonds == AMP_BONDS_NONE) return status;
+  if (cfg->interaction.bonds == AMP_BONDS_DISTANCE) {
+    static const char *const needed[] = {"bond_distance", "bond_reference"};
+    for (int i = 0; i < 2; ++i)
+      if (!amp_given(ctx, "interaction", needed[i]))
+        return key_error(ctx, "interaction", "bonds", "= \"distance\" needs [interaction] %s", needed[i]);
+  }
+  if (!amp_given(ctx, "interaction", "bond_reach")) cfg->interaction.bond_reach = cfg->system.box_length / 4;
+  if (cfg->interaction.bonds == AMP_BONDS_DISTANCE && cfg->interaction.bond_distance >= cfg->interaction.bond_reach) {
+    char detail[160];
+    snprintf(detail, sizeof detail, "= %.6g must be less than [interaction] bond_reach = %.6g",
+             cfg->interaction.bond_distance, cfg->interaction.bond_reach);
+    return key_error(ctx, "interaction", "bond_distance", "%s", detail);
+  }
+  double reach = cfg->interaction.bond_reach + (amp_config_runs(cfg, AMP_STAGE_SIMULATE) ? cfg->simulate.skin : 0);
+  return check_against_box(ctx, cfg, "[interaction] bond_reach (plus [simulate] skin when simulate runs)", reach,
+                           "interaction", "bond_reach", "bonds must stay shorter than L/2: use a larger box");
+}
+
+/* The linear (Gaussian) reference: AOUPs whose only forces are the trap and
+ * the bonds, with a stationary law that is not a point mass. */
+static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
+  if (!amp_config_runs(cfg, AMP_STAGE_EXACT)) return AMP_CONFIG_OK;
+  if (cfg->system.model != AMP_MODEL_AOUP)
+    return key_error(ctx, "system", "model", "%s", "must be \"aoup\" for [exact] reference = \"gaussian\"");
+  if (cfg->interaction.potential != AMP_POTENTIAL_NONE)
+    return key_error(ctx, "interaction", "potential", "%s",
+                     "must be \"none\" for [exact] reference = \"gaussian\" (only the trap and bonds are linear)");
+  if (cfg->dynamics.translational_diffusion == 0 && cfg->dynamics.v0 == 0)
+    return key_error(ctx, "dynamics", "v0", "%s",
+                     "= 0 with translational_diffusion = 0 has a point mass for its stationary law: [exact] needs "
+                     "v0 > 0 or translational_diffusion > 0");
+  if (amp_given(ctx, "exact", "trajectory") || !amp_config_runs(cfg, AMP_STAGE_SIMULATE)) return AMP_CONFIG_OK;
+  return resolve_input_file(ctx, cfg, cfg->exact.trajectory, "exact", "trajectory", AMP_STAGE_SIMULATE,
+                            cfg->simulate.trajectory);
+}
+
 int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
   resolve_stages(ctx, cfg);
   int status = check_applicable_and_required(ctx, cfg);
@@ -204,7 +260,9 @@ int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
   int uses_network = amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
   if (!status && uses_network) status = check_network(ctx, cfg);
   if (!status) status = check_simulate(ctx, cfg);
+  if (!status) status = resolve_bonds(ctx, cfg);
   if (!status) status = resolve_train(ctx, cfg);
   if (!status) status = resolve_evaluate(ctx, cfg);
+  if (!status) status = resolve_exact(ctx, cfg);
   return status;
 }

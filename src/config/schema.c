@@ -66,6 +66,19 @@ const amp_key_spec amp_schema[] = {
    OPEN(0, 1), NULL, ALL, "softplus_harmonic is cut where its force falls below this (relative to k)"},
   {"interaction", "trap", AMP_KEY_REAL, F(interaction.trap), VALUE("0.0"), GE(0), NULL, ALL,
    "A: stiffness of a harmonic trap about the origin (1/time)"},
+  {"interaction", "bonds", AMP_KEY_CHOICE, F(interaction.bonds), VALUE("\"none\""), ANY,
+   "none|chain|ring|lattice|distance", ALL,
+   "harmonic springs between particles by global id: i and i+1 (chain; ring also N-1 and 0), lattice neighbours, or pairs closer than bond_distance in bond_reference"},
+  {"interaction", "bond_stiffness", AMP_KEY_REAL, F(interaction.bond_stiffness), VALUE("1.0"), GE(0), NULL, ALL,
+   "k_b: a bond (i, j) pulls i with -k_b (x_i - x_j), minimum image (1/time)"},
+  {"interaction", "bond_distance", AMP_KEY_REAL, F(interaction.bond_distance),
+   DERIVED("required when bonds = \"distance\""), GT(0), NULL, ALL,
+   "distance bonds join the pairs closer than this in the reference configuration (length)"},
+  {"interaction", "bond_reference", AMP_KEY_STRING, F(interaction.bond_reference),
+   DERIVED("required when bonds = \"distance\""), ANY, NULL, ALL,
+   "H5MD trajectory whose last frame is the reference configuration of distance bonds"},
+  {"interaction", "bond_reach", AMP_KEY_REAL, F(interaction.bond_reach), DERIVED("L/4"), GT(0), NULL, ALL,
+   "longest bond allowed (length): the halo covers it and a longer bond stops the run; below L/2 with the skin"},
 
   /* [dynamics] */
   {"dynamics", "v0", AMP_KEY_REAL, F(dynamics.v0), REQUIRED, GE(0), NULL, ALL,
@@ -155,6 +168,16 @@ const amp_key_spec amp_schema[] = {
    "H5MD trajectory to evaluate (required when simulate does not run)"},
   {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
+
+  /* [exact] */
+  {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian", ALL,
+   "the exact solution: gaussian, the linear system of trap and bonds (interaction potential \"none\")"},
+  {"exact", "output", AMP_KEY_STRING, F(exact.output), VALUE("\"exact.h5\""), ANY, NULL, ALL,
+   "results file written, in output_dir"},
+  {"exact", "trajectory", AMP_KEY_STRING, F(exact.trajectory), DERIVED("the simulate stage's trajectory, if it runs"),
+   ANY, NULL, ALL, "H5MD trajectory whose snapshots get the exact score and EPR (none: only the stationary law)"},
+  {"exact", "gaussian_memory_per_rank", AMP_KEY_REAL, F(exact.gaussian_memory_per_rank), VALUE("4.0"), GT(0), NULL,
+   ALL, "gaussian: GiB one rank may use for the eigensolve; a larger N is refused before it starts"},
 };
 /* clang-format on */
 const size_t amp_schema_count = sizeof amp_schema / sizeof amp_schema[0];
@@ -181,6 +204,11 @@ int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
   if (!((spec->models >> cfg->system.model) & 1u)) return 0;
   if (!strcmp(spec->table, "network"))
     return amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
+  if (!strcmp(spec->table, "interaction") && !strncmp(spec->key, "bond_", 5)) {
+    if (cfg->interaction.bonds == AMP_BONDS_NONE) return 0;
+    if (!strcmp(spec->key, "bond_distance") || !strcmp(spec->key, "bond_reference"))
+      return cfg->interaction.bonds == AMP_BONDS_DISTANCE;
+  }
   int stage = amp_schema_table_stage(spec->table);
   return stage < 0 || amp_config_runs(cfg, (amp_stage)stage);
 }
