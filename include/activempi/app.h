@@ -43,6 +43,11 @@ void amp_cli_usage(FILE *out);
  * each line starting with `prefix` ("" for --version, "# " in TOML files). */
 void amp_version_write(FILE *out, const char *prefix);
 
+/* The text an output file records as attributes: the resolved configuration
+ * (versions = 0) or amp_version_write's lines (versions = 1), malloc'ed; NULL
+ * when out of memory. */
+char *amp_output_text(const amp_config *cfg, int versions);
+
 /* Collective over comm: rank 0 reads `path`, every rank parses the same text.
  * On an invalid input rank 0 prints the one-line error to `err` and every rank
  * returns AMP_EXIT_INVALID. */
@@ -58,6 +63,10 @@ int amp_report_failure(int failed, const char *message, const char *stage);
  * input? Returns 0, or -1 with "path holds ..., the input ..." in err. */
 int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
                             const char *internal, char *err, size_t size);
+
+/* Checks of the exact stage that need the job (the rank count): returns 1
+ * with one line in msg when the input cannot run on nranks ranks, else 0. */
+int amp_exact_check_job(const amp_config *cfg, int nranks, char *msg, size_t size);
 
 /* The stages: each runs one table of the input over MPI_COMM_WORLD and
  * returns an exit code. */

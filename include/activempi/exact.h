@@ -76,10 +76,14 @@ typedef struct {
   int mloc, nloc;           /* local rows and columns of an N x N matrix */
   int desc[9];              /* descriptor of K and Q */
   int lwork, liwork;        /* PDSYEVD workspace (from its query) */
-  double bytes;             /* estimated memory of the solve, largest over ranks */
+  double bytes;             /* amp_gaussian_memory(N, ranks) */
   double *kappa;            /* [N] eigenvalues, ascending, on every rank */
   double *q;                /* Q: local [nloc][max(1, mloc)] column-major; column k is mode k */
 } amp_gaussian;
+
+/* Bytes the eigensolve of N particles on nranks ranks holds on its busiest
+ * rank (K, Q, PDSYEVD's workspaces, the eigenvalues); local, no MPI. */
+double amp_gaussian_memory(int64_t n, int nranks);
 
 /* Grid, layout and workspace query for N particles: nothing large is
  * allocated, so g->bytes can be reported (and refused) before the solve.

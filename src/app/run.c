@@ -23,7 +23,7 @@
 typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
 
 /* The stages this version can run, by amp_stage; NULL: not built yet. */
-static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, NULL, NULL, NULL};
+static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, NULL, NULL, amp_stage_exact};
 
 static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
   fprintf(out, "# resolved configuration of %s\n", input);
@@ -52,6 +52,12 @@ static int check_job(const amp_config *cfg, const char *input, int size, int ran
       fprintf(stderr, "%s: error: [run] replicas = %d must divide the number of MPI ranks (%d)\n", input,
               cfg->run.replicas, size);
     return AMP_EXIT_INVALID;
+  }
+  char why[512];
+  if (amp_exact_check_job(cfg, size, why, sizeof why)) {
+    if (rank == 0 && check_only) printf("# note: %s\n", why);
+    if (rank == 0 && !check_only) fprintf(stderr, "%s: error: %s\n", input, why);
+    if (!check_only) return AMP_EXIT_INVALID;
   }
   char missing[128];
   missing_stages(cfg, missing, sizeof missing);

@@ -103,6 +103,8 @@ static int initial_particles(amp_sim *sim) {
       memcpy(x, placed + id * d, (size_t)d * sizeof *x);
     else if (cfg->simulate.initial == AMP_INITIAL_LATTICE)
       amp_initial_lattice(id, n, d, sim->L, x);
+    else if (cfg->simulate.initial == AMP_INITIAL_ORIGIN)
+      memset(x, 0, sizeof x);
     else
       amp_initial_random(&sim->rng, id, d, sim->L, x);
     if (amp_domain_owner(&sim->dom, x) != sim->rank) continue;

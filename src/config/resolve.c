@@ -182,6 +182,9 @@ static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
     return key_error(ctx, "system", "dimension", "%s", "= 1: abp needs dimension 2 or 3 (an orientation)");
   if (cfg->simulate.initial == AMP_INITIAL_FILE && !amp_given(ctx, "simulate", "initial_file"))
     return key_error(ctx, "simulate", "initial", "%s", "= \"file\" needs [simulate] initial_file");
+  if (cfg->simulate.initial == AMP_INITIAL_ORIGIN && cfg->interaction.potential != AMP_POTENTIAL_NONE)
+    return key_error(ctx, "simulate", "initial", "%s",
+                     "= \"origin\" puts every particle in one place: it needs [interaction] potential = \"none\"");
   if (cfg->interaction.potential != AMP_POTENTIAL_NONE) {
     int status = check_against_box(ctx, cfg, "the force cutoff plus [simulate] skin",
                                    cfg->derived.force_cutoff + cfg->simulate.skin, "simulate", "skin",

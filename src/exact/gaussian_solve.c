@@ -11,9 +11,11 @@
  * on the diagonal and -k_b at the rows of j's partners.
  *
  * Memory. The solve holds K and Q (mloc x nloc doubles each) and PDSYEVD's
- * workspaces, whose sizes its own query returns before anything is
- * allocated; amp_gaussian_setup reports the largest total over ranks, so a
- * caller can refuse a problem that would not fit. K is freed once solved.
+ * workspaces (LWORK = 1 + 6N + 2 mloc nloc + 2N doubles and LIWORK = 7N +
+ * 8 npcol + 2 ints, the minimum PDSYEVD documents, about what its own query
+ * returns); amp_gaussian_memory adds them up for rank 0, which holds the
+ * most, before anything is allocated, so a caller can refuse a problem that
+ * would not fit: about 32 N^2 / P bytes per rank. K is freed once solved.
  *
  * Per-particle EPR. E[sigma_i] = d sum_k Q_ik^2 epr_k: each rank sums over
  * its local columns into an N-vector, and one MPI_Allreduce adds the
@@ -48,20 +50,40 @@ static int agree(MPI_Comm comm, int status, char *err, size_t size) {
   return -1;
 }
 
+/* The grid of nranks (MPI_Dims_create in 2-D) and the block size for N. */
+static int choose_layout(int64_t n, int nranks, int dims[2], int *nb) {
+  dims[0] = dims[1] = 0;
+  if (MPI_Dims_create(nranks, 2, dims) != MPI_SUCCESS) return -1;
+  int64_t wide = dims[0] > dims[1] ? dims[0] : dims[1], b = n / (2 * wide);
+  *nb = b < 1 ? 1 : b > 64 ? 64 : (int)b;
+  return 0;
+}
+
+double amp_gaussian_memory(int64_t n, int nranks) {
+  int dims[2], nb, zero = 0, big = (int)n;
+  if (n < 1 || n > 1073741824 || choose_layout(n, nranks, dims, &nb)) return INFINITY;
+  /* rank 0 holds the most: the first block of every block-cyclic cycle */
+  double np = numroc_(&big, &nb, &zero, &zero, &dims[0]), nq = numroc_(&big, &nb, &zero, &zero, &dims[1]);
+  double N = (double)n, local = np * nq;
+  double work = 1 + 6 * N + 2 * local + 2 * N, iwork = 7 * N + 8 * dims[1] + 2;
+  return sizeof(double) * (2 * local + work + N) + sizeof(int) * iwork;
+}
+
 int amp_gaussian_setup(amp_gaussian *g, MPI_Comm comm, int64_t n, char *err, size_t size) {
   memset(g, 0, sizeof *g);
   g->comm = comm;
   g->context = -1;
-  int nranks, dims[2] = {0, 0}, status = 0;
-  if (n < 1 || n > 2147483647 / 2) {
+  int nranks, dims[2], status = 0;
+  if (n < 1 || n > 1073741824) {
     snprintf(err, size, "%lld particles: the eigensolve takes 1 to 2^30 particles", (long long)n);
     return -1;
   }
-  if (MPI_Comm_size(comm, &nranks) != MPI_SUCCESS || MPI_Dims_create(nranks, 2, dims) != MPI_SUCCESS) {
+  if (MPI_Comm_size(comm, &nranks) != MPI_SUCCESS || choose_layout(n, nranks, dims, &g->nb)) {
     snprintf(err, size, "MPI_Dims_create failed");
     return -1;
   }
   g->n = (int)n;
+  g->bytes = amp_gaussian_memory(n, nranks);
   g->blacs_handle = Csys2blacs_handle(comm);
   g->context = g->blacs_handle; /* in: the system context the grid is made from */
   Cblacs_gridinit(&g->context, "Row", dims[0], dims[1]);
@@ -70,9 +92,7 @@ int amp_gaussian_setup(amp_gaussian *g, MPI_Comm comm, int64_t n, char *err, siz
     snprintf(err, size, "BLACS could not make a %d x %d grid", dims[0], dims[1]);
     status = -1;
   }
-  int wide = g->nprow > g->npcol ? g->nprow : g->npcol, zero = 0, info = 0;
-  g->nb = g->n / (2 * wide);
-  g->nb = g->nb < 1 ? 1 : g->nb > 64 ? 64 : g->nb;
+  int zero = 0, info = 0;
   if (!status) {
     g->mloc = numroc_(&g->n, &g->nb, &g->myrow, &zero, &g->nprow);
     g->nloc = numroc_(&g->n, &g->nb, &g->mycol, &zero, &g->npcol);
@@ -88,12 +108,6 @@ int amp_gaussian_setup(amp_gaussian *g, MPI_Comm comm, int64_t n, char *err, siz
     if (info) status = fail(err, size, "the PDSYEVD workspace query failed", info);
     g->lwork = (int)work + 1;
     g->liwork = iwork > 1 ? iwork : 1;
-  }
-  double mine = 2.0 * (double)g->mloc * (double)g->nloc * sizeof(double) + (double)g->lwork * sizeof(double) +
-                (double)g->liwork * sizeof(int) + (double)g->n * sizeof(double);
-  if (MPI_Allreduce(&mine, &g->bytes, 1, MPI_DOUBLE, MPI_MAX, comm) != MPI_SUCCESS && !status) {
-    snprintf(err, size, "MPI_Allreduce failed");
-    status = -1;
   }
   return agree(comm, status, err, size);
 }
