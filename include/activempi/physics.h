@@ -194,7 +194,7 @@ void amp_initial_internal(const amp_dynamics *dyn, const amp_rng *rng, int64_t i
 /* ---- network-free entropy production (science.md I4, I5) ----------------- */
 
 /* One particle's term of the network-free estimator, from its drift b ([d])
- * and div_{x_i} b_i (pair part plus -A d):
+ * and div_{x_i} b_i (pair and bond parts plus -A d):
  *   eps = 0:  -div b                 (I4: its mean is the EPR, hypoelliptic)
  *   eps > 0:  |b|^2 / eps + div b    (I5) */
 double amp_epr_free_term(const amp_dynamics *dyn, const double *b, double div_b);

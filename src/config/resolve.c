@@ -247,6 +247,10 @@ static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
                      "= 0 with translational_diffusion = 0 has a point mass for its stationary law: [exact] needs "
                      "v0 > 0 or translational_diffusion > 0");
   if (amp_given(ctx, "exact", "trajectory") || !amp_config_runs(cfg, AMP_STAGE_SIMULATE)) return AMP_CONFIG_OK;
+  if (cfg->run.replicas > 1)
+    return key_error(ctx, "run", "replicas", "%s",
+                     "> 1 writes one trajectory per replica: name the one to evaluate in [exact] trajectory "
+                     "(e.g. \"trajectory_r0.h5\" in output_dir)");
   return resolve_input_file(ctx, cfg, cfg->exact.trajectory, "exact", "trajectory", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
 }
