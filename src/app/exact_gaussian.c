@@ -56,6 +56,14 @@ int amp_exact_gaussian_check_job(const amp_config *cfg, int nranks, char *msg, s
   return 1;
 }
 
+/* -1 on every rank when any rank's status is nonzero (local failures such
+ * as an allocation, before the next collective call). */
+static int everywhere(int status) {
+  int any = status != 0;
+  if (MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+  return any ? -1 : 0;
+}
+
 /* Rank 0's status to every rank (its message stays on rank 0). */
 static int shared_status(int status) {
   if (MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
@@ -80,10 +88,9 @@ static int solve(stage *s) {
   s->m = (amp_gaussian_model){.v0 = cfg->dynamics.v0, .gamma = cfg->dynamics.gamma,
                               .eps = cfg->dynamics.translational_diffusion,
                               .zero_tol = amp_gaussian_zero_tol(&s->bonds, cfg->interaction.trap)};
-  if (!(s->modes = malloc(5 * (size_t)s->n * sizeof *s->modes))) {
+  if (!(s->modes = malloc(5 * (size_t)s->n * sizeof *s->modes)))
     snprintf(s->error, sizeof s->error, "out of memory for the mode arrays");
-    return -1; /* the same on every rank, in practice; the caller agrees anyway */
-  }
+  if (everywhere(!s->modes)) return -1;
   double *xx = s->modes, *xg = xx + s->n, *gg = xg + s->n, *rate = gg + s->n, *particle = rate + s->n;
   s->epr_total = 0;
   for (int64_t k = 0; k < s->n; ++k) {
@@ -166,9 +173,10 @@ static int snapshots(stage *s, amp_h5md_reader *reader, int64_t frames) {
   const size_t n = (size_t)s->n, width = (size_t)batch * d;
   double *buf = malloc(4 * n * width * sizeof *buf), *out = malloc((2 * (size_t)d + 1) * n * sizeof *out), times[256];
   int64_t steps[256];
-  amp_particles all;
+  amp_particles all = {0};
   int status = buf && out && !amp_particles_init(&all, d, d, n) ? 0 : -1;
   if (status) snprintf(s->error, sizeof s->error, "out of memory for a batch of snapshots");
+  status = everywhere(status);
   all.nowned = n;
   double *x = buf, *gq = buf + n * width, *sx = gq + n * width, *sg = sx + n * width;
   for (int64_t first = 0; first < frames && !status; first += batch) {
@@ -180,7 +188,7 @@ static int snapshots(stage *s, amp_h5md_reader *reader, int64_t frames) {
         status = -1;
         break;
       }
-      status = check_unwrapped(s, &all, first + f);
+      status = check_unwrapped(s, &all, first + f); /* the same data, so the same answer, on every rank */
       for (size_t i = 0; i < n; ++i)
         for (int a = 0; a < d; ++a) {
           x[i * cols + f * d + a] = all.x[i * d + a];
@@ -209,7 +217,7 @@ static int snapshots(stage *s, amp_h5md_reader *reader, int64_t frames) {
     amp_timer_end(s->ev.write);
     status = shared_status(status);
   }
-  if (buf && out) amp_particles_free(&all);
+  amp_particles_free(&all);
   free(buf);
   free(out);
   return status;
