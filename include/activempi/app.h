@@ -42,6 +42,10 @@ void amp_cli_usage(FILE *out);
  * each line starting with `prefix` ("" for --version, "# " in TOML files). */
 void amp_version_write(FILE *out, const char *prefix);
 
+/* What every output file records, as malloc'ed text (NULL when out of
+ * memory): the resolved configuration (versions = 0) or the versions (1). */
+char *amp_output_text(const amp_config *cfg, int versions);
+
 /* Collective over comm: rank 0 reads `path`, every rank parses the same text.
  * On an invalid input rank 0 prints the one-line error to `err` and every rank
  * returns AMP_EXIT_INVALID. */
@@ -55,6 +59,7 @@ int amp_report_failure(int failed, const char *message, const char *stage);
 /* The stages: each runs one table of the input over MPI_COMM_WORLD and
  * returns an exit code. */
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
+int amp_stage_exact(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);

@@ -47,6 +47,7 @@ typedef enum {
 typedef enum { AMP_INITIAL_RANDOM, AMP_INITIAL_NONOVERLAPPING, AMP_INITIAL_LATTICE, AMP_INITIAL_FILE } amp_initial;
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
+typedef enum { AMP_REFERENCE_RING } amp_reference;
 
 /* The resolved configuration: every key of doc/input.md, defaults filled in,
  * plus the quantities derived from them. Plain data: copy it with '='. */
@@ -123,6 +124,14 @@ typedef struct {
     char trajectory[AMP_STR_LEN];
     char output[AMP_STR_LEN];
   } evaluate;
+  struct {
+    amp_reference reference;
+    char output[AMP_STR_LEN];  /* results file written */
+    int ring_cells_r;          /* ring: finite-volume cells in r on the finest grid */
+    int ring_cells_u;          /* ring: cells in u on the finest grid */
+    double ring_u_max;         /* ring: u is truncated to [-U, U] */
+    int ring_levels;           /* ring: grids of the convergence study (finest, halved, ...) */
+  } exact;
   struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
     double force_cutoff; /* range of the pair force (0 for none) */

@@ -102,25 +102,11 @@ int amp_sim_read_initial(amp_sim *sim) {
   return status;
 }
 
-/* The resolved configuration and the versions, as text for the file's attributes. */
-static char *text_of(const amp_config *cfg, int versions) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  if (!f) return NULL;
-  if (versions)
-    amp_version_write(f, "");
-  else
-    amp_config_write(f, cfg);
-  fclose(f);
-  return text;
-}
-
 static int open_trajectory(amp_sim *sim, int64_t resume_frames) {
   static const char *const particle_obs[] = {"epr_free"};
   static const char *const scalar_obs[] = {"epr_free_total"};
   const amp_config *cfg = sim->cfg;
-  char *configuration = text_of(cfg, 0), *provenance = text_of(cfg, 1);
+  char *configuration = amp_output_text(cfg, 0), *provenance = amp_output_text(cfg, 1);
   amp_h5md_spec spec = {.particles = cfg->system.particles,
                         .dim = cfg->system.dimension,
                         .box = sim->L,

@@ -7,7 +7,9 @@
  *   - the force cutoff and the network's neighbourhood against the box (the
  *     minimum-image convention needs both below L/2);
  *   - the network's shapes, the learning-rate schedule, and the file each
- *     stage reads from the stage before it.
+ *     stage reads from the stage before it;
+ *   - what an exact reference needs of the system it solves (the ring: two
+ *     AOUPs in one dimension without a trap) and of its grids.
  * Errors point at the key that has to change.
  */
 #include <math.h>
@@ -192,6 +194,56 @@ static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
   return key_error(ctx, "simulate", "snapshot_interval", "%s", detail);
 }
 
+/* "[table] key = value: [exact] reference = "ring" needs <need>", at the key. */
+static int ring_needs(amp_parse_context *ctx, const char *table, const char *key, const char *value,
+                      const char *need) {
+  char detail[256];
+  snprintf(detail, sizeof detail, "= %s: [exact] reference = \"ring\" needs %s", value, need);
+  return key_error(ctx, table, key, "%s", detail);
+}
+
+/* The ring reference solves two AOUPs on a line (science.md §5) in relative
+ * coordinates: translation invariance (no trap), eps > 0 (an elliptic
+ * problem) and a bounded force (the density must not underflow in a core). */
+static int check_ring_system(amp_parse_context *ctx, const amp_config *cfg) {
+  char value[64];
+  static const char *const potentials[] = {"softplus_harmonic", "harmonic", "wca", "none"};
+  if (cfg->system.model != AMP_MODEL_AOUP) return ring_needs(ctx, "system", "model", "\"abp\"", "\"aoup\"");
+  snprintf(value, sizeof value, "%d", cfg->system.dimension);
+  if (cfg->system.dimension != 1) return ring_needs(ctx, "system", "dimension", value, "dimension 1");
+  snprintf(value, sizeof value, "%lld", cfg->system.particles);
+  if (cfg->system.particles != 2) return ring_needs(ctx, "system", "particles", value, "2 particles");
+  amp_format_real(cfg->interaction.trap, value, sizeof value);
+  if (cfg->interaction.trap != 0)
+    return ring_needs(ctx, "interaction", "trap", value, "trap = 0 (a trap breaks translation invariance)");
+  snprintf(value, sizeof value, "\"%s\"", potentials[cfg->interaction.potential]);
+  if (cfg->interaction.potential == AMP_POTENTIAL_WCA)
+    return ring_needs(ctx, "interaction", "potential", value,
+                      "a bounded force: \"softplus_harmonic\", \"harmonic\" or \"none\"");
+  if (cfg->dynamics.translational_diffusion > 0) return AMP_CONFIG_OK;
+  return ring_needs(ctx, "dynamics", "translational_diffusion", "0.0", "eps > 0 (the elliptic case)");
+}
+
+/* Every grid of the study halves the one before: the cells must divide by
+ * 2^(levels - 1) and leave at least 4 cells on the coarsest grid. */
+static int check_ring_cells(amp_parse_context *ctx, const char *key, int cells, int levels) {
+  int factor = 1 << (levels - 1);
+  if (cells % factor == 0 && cells / factor >= 4) return AMP_CONFIG_OK;
+  char detail[160];
+  snprintf(detail, sizeof detail,
+           "= %d must be a multiple of 2^(ring_levels - 1) = %d with at least 4 cells on the coarsest grid", cells,
+           factor);
+  return key_error(ctx, "exact", key, "%s", detail);
+}
+
+static int check_exact(amp_parse_context *ctx, const amp_config *cfg) {
+  if (!amp_config_runs(cfg, AMP_STAGE_EXACT)) return AMP_CONFIG_OK;
+  int status = check_ring_system(ctx, cfg);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_r", cfg->exact.ring_cells_r, cfg->exact.ring_levels);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_u", cfg->exact.ring_cells_u, cfg->exact.ring_levels);
+  return status;
+}
+
 int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
   resolve_stages(ctx, cfg);
   int status = check_applicable_and_required(ctx, cfg);
@@ -206,5 +258,6 @@ int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
   if (!status) status = check_simulate(ctx, cfg);
   if (!status) status = resolve_train(ctx, cfg);
   if (!status) status = resolve_evaluate(ctx, cfg);
+  if (!status) status = check_exact(ctx, cfg);
   return status;
 }

@@ -155,6 +155,20 @@ const amp_key_spec amp_schema[] = {
    "H5MD trajectory to evaluate (required when simulate does not run)"},
   {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
+
+  /* [exact] */
+  {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "ring", ALL,
+   "the exact solution to compute: ring, two AOUPs on a ring (d = 1, N = 2) by a 2-D Fokker-Planck solve"},
+  {"exact", "output", AMP_KEY_STRING, F(exact.output), VALUE("\"exact.h5\""), ANY, NULL, ALL,
+   "results file written, in output_dir"},
+  {"exact", "ring_cells_r", AMP_KEY_INT, F(exact.ring_cells_r), VALUE("2048"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: finite-volume cells in the pair distance r over the box, on the finest grid"},
+  {"exact", "ring_cells_u", AMP_KEY_INT, F(exact.ring_cells_u), VALUE("256"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: cells in u = (g1 - g2)/sqrt(2) over [-ring_u_max, ring_u_max], on the finest grid"},
+  {"exact", "ring_u_max", AMP_KEY_REAL, F(exact.ring_u_max), VALUE("8.0"), FROM_TO(3, 12), NULL, ALL,
+   "ring: u is truncated to [-ring_u_max, ring_u_max] with zero-flux walls"},
+  {"exact", "ring_levels", AMP_KEY_INT, F(exact.ring_levels), VALUE("3"), FROM_TO(3, 8), NULL, ALL,
+   "ring: grids of the convergence study, the finest and then each with half the cells in r and in u"},
 };
 /* clang-format on */
 const size_t amp_schema_count = sizeof amp_schema / sizeof amp_schema[0];
