@@ -89,7 +89,8 @@ typedef struct {
 } amp_ring_solution;
 
 /* Collective over comm: solve the stationary equation of rp and derive the
- * score, the current and the EPR. On an error the solution is destroyed. */
+ * score, the current and the EPR. *s is zeroed first; after an error it may
+ * be partly built, and amp_ring_solution_destroy frees what there is. */
 PetscErrorCode amp_ring_solve(MPI_Comm comm, const amp_ring_problem *rp, amp_ring_solution *s);
 
 /* The score, current and EPR of s->density (called by amp_ring_solve). */
