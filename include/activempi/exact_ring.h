@@ -84,8 +84,6 @@ typedef struct {
   Vec score_r, score_u;   /* d/dr and d/du of log p, central differences */
   Vec current_r, current_u; /* J = p v, v = b - D s */
   amp_ring_epr epr;
-  double min_density;     /* smallest p on the grid (> 0) */
-  int iterations;         /* of the linear solver (1 for a direct solve) */
 } amp_ring_solution;
 
 /* Collective over comm: solve the stationary equation of rp and derive the

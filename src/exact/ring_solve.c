@@ -83,7 +83,6 @@ static PetscErrorCode make_solver(MPI_Comm comm, Mat A, KSP *ksp) {
 static PetscErrorCode solve_density(MPI_Comm comm, KSP ksp, Vec b, const amp_ring_problem *rp,
                                     amp_ring_solution *s) {
   KSPConvergedReason reason;
-  PetscInt its;
   PetscReal min;
   PetscScalar sum;
   PetscFunctionBeginUser;
@@ -91,14 +90,11 @@ static PetscErrorCode solve_density(MPI_Comm comm, KSP ksp, Vec b, const amp_rin
   PetscCall(KSPGetConvergedReason(ksp, &reason));
   PetscCheck(reason > 0, comm, PETSC_ERR_NOT_CONVERGED, "the ring solve did not converge (%s)",
              KSPConvergedReasons[reason]);
-  PetscCall(KSPGetIterationNumber(ksp, &its));
-  s->iterations = its > 0 ? (int)its : 1;
   PetscCall(VecSum(s->density, &sum));
   PetscCall(VecScale(s->density, 1 / (sum * rp->hr * rp->hu)));
   PetscCall(VecMin(s->density, NULL, &min));
   PetscCheck(min > 0, comm, PETSC_ERR_NOT_CONVERGED,
              "the ring density has a non-positive value %g: use a direct solver (the default)", (double)min);
-  s->min_density = min;
   PetscFunctionReturn(0);
 }
 
