@@ -2,8 +2,9 @@
  * checkpoint: writing and reading restart files (see checkpoint.h).
  *
  * Design. The file is written under rank 0's temporary name and published
- * by rank 0 after the collective close (amp_h5_temp_name, amp_h5_publish). The attributes are written by all
- * ranks with the same values, as parallel HDF5 requires.
+ * by rank 0 after the collective close (amp_h5_temp_name, amp_h5_publish).
+ * The attributes are written by all ranks with the same values, as parallel
+ * HDF5 requires.
  */
 #include "activempi/checkpoint.h"
 
