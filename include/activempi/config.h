@@ -45,7 +45,7 @@ typedef enum {
   AMP_POTENTIAL_NONE
 } amp_potential;
 typedef enum { AMP_BONDS_NONE, AMP_BONDS_CHAIN, AMP_BONDS_RING, AMP_BONDS_LATTICE, AMP_BONDS_DISTANCE } amp_bonds_kind;
-typedef enum { AMP_EXACT_GAUSSIAN } amp_exact_reference;
+typedef enum { AMP_EXACT_GAUSSIAN, AMP_EXACT_RING } amp_exact_reference;
 typedef enum {
   AMP_INITIAL_RANDOM,
   AMP_INITIAL_NONOVERLAPPING,
@@ -138,9 +138,13 @@ typedef struct {
   } evaluate;
   struct {
     amp_exact_reference reference;
-    char output[AMP_STR_LEN];     /* results file written, in output_dir */
-    char trajectory[AMP_STR_LEN]; /* snapshots to evaluate the exact score at; "" for none */
-    double gaussian_memory_per_rank; /* GiB a rank may use for the eigensolve */
+    char output[AMP_STR_LEN];        /* results file written, in output_dir */
+    char trajectory[AMP_STR_LEN];    /* gaussian: snapshots to evaluate the exact score at; "" for none */
+    double gaussian_memory_per_rank; /* gaussian: GiB a rank may use for the eigensolve */
+    int ring_cells_r;                /* ring: finite-volume cells in r on the finest grid */
+    int ring_cells_u;                /* ring: cells in u on the finest grid */
+    double ring_u_max;               /* ring: u is truncated to [-U, U] */
+    int ring_levels;                 /* ring: grids of the convergence study (finest, halved, ...) */
   } exact;
   struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */

@@ -13,4 +13,11 @@ int amp_exact_gaussian_check_job(const amp_config *cfg, int nranks, char *msg, s
 /* The Gaussian reference stage (exact_gaussian.c). */
 int amp_exact_gaussian(const amp_config *cfg, const amp_cli *cli);
 
+/* Ring: refuse a job with more ranks than the coarsest grid of the
+ * convergence study has cells in r (msg says so; returns 1), else 0. */
+int amp_exact_ring_check_job(const amp_config *cfg, int nranks, char *msg, size_t size);
+
+/* The ring reference stage (exact_ring.c). */
+int amp_exact_ring(const amp_config *cfg, const amp_cli *cli);
+
 #endif

@@ -97,7 +97,7 @@ static void describe_run(const amp_config *cfg, const char *input, int size) {
   printf("stages:");
   for (int s = 0; s < AMP_NSTAGES; ++s)
     if (amp_config_runs(cfg, (amp_stage)s)) printf(" %s", amp_stage_name((amp_stage)s));
-  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train] or [evaluate] table)");
+  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train], [evaluate] or [exact] table)");
 }
 
 int amp_report_failure(int failed, const char *message, const char *stage) {

@@ -8,9 +8,11 @@
  *     minimum-image convention needs both below L/2);
  *   - bonds: the keys each kind needs, the reach of the longest bond against
  *     the box (the halo covers it);
- *   - the exact stage: what its reference needs of the model;
  *   - the network's shapes, the learning-rate schedule, and the file each
- *     stage reads from the stage before it.
+ *     stage reads from the stage before it;
+ *   - the exact stage: the keys of its reference only, and what that
+ *     reference needs of the system it solves (gaussian: linear forces; ring:
+ *     two AOUPs in one dimension without a trap) and of its grids.
  * Errors point at the key that has to change.
  */
 #include <math.h>
@@ -235,8 +237,7 @@ static int resolve_bonds(amp_parse_context *ctx, amp_config *cfg) {
 
 /* The linear (Gaussian) reference: AOUPs whose only forces are the trap and
  * the bonds, with a stationary law that is not a point mass. */
-static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
-  if (!amp_config_runs(cfg, AMP_STAGE_EXACT)) return AMP_CONFIG_OK;
+static int resolve_gaussian(amp_parse_context *ctx, amp_config *cfg) {
   if (cfg->system.model != AMP_MODEL_AOUP)
     return key_error(ctx, "system", "model", "%s", "must be \"aoup\" for [exact] reference = \"gaussian\"");
   if (cfg->interaction.potential != AMP_POTENTIAL_NONE)
@@ -253,6 +254,77 @@ static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
                      "(e.g. \"trajectory_r0.h5\" in output_dir)");
   return resolve_input_file(ctx, cfg, cfg->exact.trajectory, "exact", "trajectory", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
+}
+
+/* "[table] key = value: [exact] reference = "ring" needs <need>", at the key. */
+static int ring_needs(amp_parse_context *ctx, const char *table, const char *key, const char *value,
+                      const char *need) {
+  char detail[256];
+  snprintf(detail, sizeof detail, "= %s: [exact] reference = \"ring\" needs %s", value, need);
+  return key_error(ctx, table, key, "%s", detail);
+}
+
+/* The ring reference solves two AOUPs on a line (science.md §5) in relative
+ * coordinates: translation invariance (no trap), eps > 0 (an elliptic
+ * problem) and a bounded force (the density must not underflow in a core). */
+static int check_ring_system(amp_parse_context *ctx, const amp_config *cfg) {
+  char value[64];
+  static const char *const potentials[] = {"softplus_harmonic", "harmonic", "wca", "none"};
+  if (cfg->system.model != AMP_MODEL_AOUP) return ring_needs(ctx, "system", "model", "\"abp\"", "\"aoup\"");
+  snprintf(value, sizeof value, "%d", cfg->system.dimension);
+  if (cfg->system.dimension != 1) return ring_needs(ctx, "system", "dimension", value, "dimension 1");
+  snprintf(value, sizeof value, "%lld", cfg->system.particles);
+  if (cfg->system.particles != 2) return ring_needs(ctx, "system", "particles", value, "2 particles");
+  amp_format_real(cfg->interaction.trap, value, sizeof value);
+  if (cfg->interaction.trap != 0)
+    return ring_needs(ctx, "interaction", "trap", value, "trap = 0 (a trap breaks translation invariance)");
+  snprintf(value, sizeof value, "\"%s\"", potentials[cfg->interaction.potential]);
+  if (cfg->interaction.potential == AMP_POTENTIAL_WCA)
+    return ring_needs(ctx, "interaction", "potential", value,
+                      "a bounded force: \"softplus_harmonic\", \"harmonic\" or \"none\"");
+  char kind[32];
+  amp_choice_name(amp_schema_find("interaction", "bonds")->choices, cfg->interaction.bonds, kind, sizeof kind);
+  snprintf(value, sizeof value, "\"%s\"", kind);
+  if (cfg->interaction.bonds != AMP_BONDS_NONE)
+    return ring_needs(ctx, "interaction", "bonds", value, "bonds = \"none\" (it solves the pair force only)");
+  if (cfg->dynamics.translational_diffusion > 0) return AMP_CONFIG_OK;
+  return ring_needs(ctx, "dynamics", "translational_diffusion", "0.0", "eps > 0 (the elliptic case)");
+}
+
+/* Every grid of the study halves the one before: the cells must divide by
+ * 2^(levels - 1) and leave at least 4 cells on the coarsest grid. */
+static int check_ring_cells(amp_parse_context *ctx, const char *key, int cells, int levels) {
+  int factor = 1 << (levels - 1);
+  if (cells % factor == 0 && cells / factor >= 4) return AMP_CONFIG_OK;
+  char detail[160];
+  snprintf(detail, sizeof detail,
+           "= %d must be a multiple of 2^(ring_levels - 1) = %d with at least 4 cells on the coarsest grid", cells,
+           factor);
+  return key_error(ctx, "exact", key, "%s", detail);
+}
+
+static int check_ring(amp_parse_context *ctx, const amp_config *cfg) {
+  int status = check_ring_system(ctx, cfg);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_r", cfg->exact.ring_cells_r, cfg->exact.ring_levels);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_u", cfg->exact.ring_cells_u, cfg->exact.ring_levels);
+  return status;
+}
+
+/* An [exact] key of another reference than the one chosen (amp_schema_applies
+ * says which), then the rules of the chosen one. */
+static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
+  if (!amp_config_runs(cfg, AMP_STAGE_EXACT)) return AMP_CONFIG_OK;
+  const char *references = amp_schema_find("exact", "reference")->choices;
+  for (size_t i = 0; i < amp_schema_count; ++i) {
+    const amp_key_spec *spec = &amp_schema[i];
+    if (strcmp(spec->table, "exact") || !ctx->given[i] || amp_schema_applies(spec, cfg)) continue;
+    char detail[128], owner[32];
+    amp_choice_name(references, !strncmp(spec->key, "ring_", 5) ? AMP_EXACT_RING : AMP_EXACT_GAUSSIAN, owner,
+                    sizeof owner);
+    snprintf(detail, sizeof detail, "applies only to [exact] reference = \"%s\": remove it", owner);
+    return key_error(ctx, "exact", spec->key, "%s", detail);
+  }
+  return cfg->exact.reference == AMP_EXACT_RING ? check_ring(ctx, cfg) : resolve_gaussian(ctx, cfg);
 }
 
 int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {

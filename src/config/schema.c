@@ -170,14 +170,24 @@ const amp_key_spec amp_schema[] = {
    "results file written, in output_dir"},
 
   /* [exact] */
-  {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian", ALL,
-   "the exact solution: gaussian, the linear system of trap and bonds (interaction potential \"none\")"},
+  {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian|ring", ALL,
+   "the exact solution: gaussian, the linear system of trap and bonds (interaction potential \"none\"); ring, "
+   "two AOUPs on a ring (d = 1, N = 2) by a 2-D Fokker-Planck solve"},
   {"exact", "output", AMP_KEY_STRING, F(exact.output), VALUE("\"exact.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
   {"exact", "trajectory", AMP_KEY_STRING, F(exact.trajectory), DERIVED("the simulate stage's trajectory, if it runs"),
-   ANY, NULL, ALL, "H5MD trajectory whose snapshots get the exact score and EPR (none: only the stationary law)"},
+   ANY, NULL, ALL,
+   "gaussian: H5MD trajectory whose snapshots get the exact score and EPR (none: only the stationary law)"},
   {"exact", "gaussian_memory_per_rank", AMP_KEY_REAL, F(exact.gaussian_memory_per_rank), VALUE("4.0"), GT(0), NULL,
    ALL, "gaussian: GiB one rank may use for the eigensolve; a larger N is refused before it starts"},
+  {"exact", "ring_cells_r", AMP_KEY_INT, F(exact.ring_cells_r), VALUE("2048"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: finite-volume cells in the pair distance r over the box, on the finest grid"},
+  {"exact", "ring_cells_u", AMP_KEY_INT, F(exact.ring_cells_u), VALUE("256"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: cells in u = (g1 - g2)/sqrt(2) over [-ring_u_max, ring_u_max], on the finest grid"},
+  {"exact", "ring_u_max", AMP_KEY_REAL, F(exact.ring_u_max), VALUE("8.0"), FROM_TO(3, 12), NULL, ALL,
+   "ring: u is truncated to [-ring_u_max, ring_u_max] with zero-flux walls"},
+  {"exact", "ring_levels", AMP_KEY_INT, F(exact.ring_levels), VALUE("3"), FROM_TO(3, 8), NULL, ALL,
+   "ring: grids of the convergence study, the finest and then each with half the cells in r and in u"},
 };
 /* clang-format on */
 const size_t amp_schema_count = sizeof amp_schema / sizeof amp_schema[0];
@@ -208,6 +218,12 @@ int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
     if (cfg->interaction.bonds == AMP_BONDS_NONE) return 0;
     if (!strcmp(spec->key, "bond_distance") || !strcmp(spec->key, "bond_reference"))
       return cfg->interaction.bonds == AMP_BONDS_DISTANCE;
+  }
+  if (!strcmp(spec->table, "exact")) {
+    if (!strncmp(spec->key, "ring_", 5) && cfg->exact.reference != AMP_EXACT_RING) return 0;
+    if ((!strncmp(spec->key, "gaussian_", 9) || !strcmp(spec->key, "trajectory")) &&
+        cfg->exact.reference != AMP_EXACT_GAUSSIAN)
+      return 0;
   }
   int stage = amp_schema_table_stage(spec->table);
   return stage < 0 || amp_config_runs(cfg, (amp_stage)stage);

@@ -1,14 +1,15 @@
 /*
  * gaussian_file: exact.h5, written serially by one rank (see gaussian_file.h).
  * Datasets are fixed-size (the number of snapshots is known at creation); a
- * snapshot is one hyperslab per dataset.
+ * snapshot is one hyperslab per dataset. The temporary name and its
+ * publication are h5.c's (amp_h5_temp_name, amp_h5_publish), over
+ * MPI_COMM_SELF since this rank alone writes.
  */
 #include "activempi/gaussian_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "activempi/files.h"
 #include "h5.h"
 
 struct amp_gaussian_file {
@@ -16,7 +17,7 @@ struct amp_gaussian_file {
   hid_t step, time, score_x, score_g, sigma; /* snapshot datasets, or -1 without snapshots */
   int64_t n;
   int dim;
-  char path[4096], tmp[4096 + 64];
+  char path[AMP_H5_NAME_LEN], tmp[AMP_H5_NAME_LEN];
 };
 
 static int write_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims, const void *data) {
@@ -66,9 +67,9 @@ int amp_gaussian_file_create(amp_gaussian_file **out, const char *path, const am
   f->n = s->particles;
   f->dim = s->dim;
   snprintf(f->path, sizeof f->path, "%s", path);
-  if (amp_temp_name(path, f->tmp, sizeof f->tmp)) {
+  if (amp_h5_temp_name(MPI_COMM_SELF, path, f->tmp, err)) {
     free(f);
-    return amp_io_fail(err, AMP_IO_FAILED, "%s: the name is too long", path);
+    return AMP_IO_FAILED;
   }
   amp_h5_quiet_begin(&quiet);
   f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -121,9 +122,8 @@ int amp_gaussian_file_close(amp_gaussian_file *f, int publish, char *err) {
   int status = AMP_IO_OK;
   if (!closed && publish) status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot close the file", f->tmp);
   amp_h5_quiet_end(&quiet);
-  if (publish && !status && amp_publish(f->tmp, f->path))
-    status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot rename it to %s", f->tmp, f->path);
-  if (!publish || status) remove(f->tmp);
+  /* Not published: a nonzero status makes amp_h5_publish remove the file. */
+  int published = amp_h5_publish(MPI_COMM_SELF, publish ? status : AMP_IO_FAILED, f->tmp, f->path, err);
   free(f);
-  return status;
+  return publish ? published : AMP_IO_OK;
 }
