@@ -14,6 +14,7 @@
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "activempi/config.h"
@@ -42,6 +43,11 @@ void amp_cli_usage(FILE *out);
  * each line starting with `prefix` ("" for --version, "# " in TOML files). */
 void amp_version_write(FILE *out, const char *prefix);
 
+/* The text an output file records as attributes: the resolved configuration
+ * (versions = 0) or amp_version_write's lines (versions = 1), malloc'ed; NULL
+ * when out of memory. */
+char *amp_output_text(const amp_config *cfg, int versions);
+
 /* Collective over comm: rank 0 reads `path`, every rank parses the same text.
  * On an invalid input rank 0 prints the one-line error to `err` and every rank
  * returns AMP_EXIT_INVALID. */
@@ -52,10 +58,21 @@ int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
  * "activempi: error: <stage>: <message>", so one line reports the failure. */
 int amp_report_failure(int failed, const char *message, const char *stage);
 
+/* Does a trajectory (path, with N = n particles in dim dimensions, box side
+ * `box`, internal element `internal` or NULL to skip that check) fit the
+ * input? Returns 0, or -1 with "path holds ..., the input ..." in err. */
+int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
+                            const char *internal, char *err, size_t size);
+
+/* Checks of the exact stage that need the job (the rank count): returns 1
+ * with one line in msg when the input cannot run on nranks ranks, else 0. */
+int amp_exact_check_job(const amp_config *cfg, int nranks, char *msg, size_t size);
+
 /* The stages: each runs one table of the input over MPI_COMM_WORLD and
  * returns an exit code. */
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
 int amp_stage_train(const amp_config *cfg, const amp_cli *cli);
+int amp_stage_exact(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */
 int amp_run(const amp_cli *cli);

@@ -44,7 +44,15 @@ typedef enum {
   AMP_POTENTIAL_WCA,
   AMP_POTENTIAL_NONE
 } amp_potential;
-typedef enum { AMP_INITIAL_RANDOM, AMP_INITIAL_NONOVERLAPPING, AMP_INITIAL_LATTICE, AMP_INITIAL_FILE } amp_initial;
+typedef enum { AMP_BONDS_NONE, AMP_BONDS_CHAIN, AMP_BONDS_RING, AMP_BONDS_LATTICE, AMP_BONDS_DISTANCE } amp_bonds_kind;
+typedef enum { AMP_EXACT_GAUSSIAN, AMP_EXACT_RING } amp_exact_reference;
+typedef enum {
+  AMP_INITIAL_RANDOM,
+  AMP_INITIAL_NONOVERLAPPING,
+  AMP_INITIAL_LATTICE,
+  AMP_INITIAL_FILE,
+  AMP_INITIAL_ORIGIN
+} amp_initial;
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
@@ -77,6 +85,11 @@ typedef struct {
     double beta;             /* softplus sharpness */
     double cutoff_tolerance; /* softplus force at the cutoff */
     double trap;             /* A */
+    amp_bonds_kind bonds;    /* harmonic springs on a graph of global ids */
+    double bond_stiffness;   /* k_b */
+    double bond_distance;    /* distance bonds: pairs closer than this in the reference */
+    char bond_reference[AMP_STR_LEN]; /* distance bonds: H5MD file whose last frame is the reference */
+    double bond_reach;       /* longest bond allowed; the halo covers it */
   } interaction;
   struct {
     double v0;
@@ -138,6 +151,16 @@ typedef struct {
     char trajectory[AMP_STR_LEN];
     char output[AMP_STR_LEN];
   } evaluate;
+  struct {
+    amp_exact_reference reference;
+    char output[AMP_STR_LEN];        /* results file written, in output_dir */
+    char trajectory[AMP_STR_LEN];    /* gaussian: snapshots to evaluate the exact score at; "" for none */
+    double gaussian_memory_per_rank; /* gaussian: GiB a rank may use for the eigensolve */
+    int ring_cells_r;                /* ring: finite-volume cells in r on the finest grid */
+    int ring_cells_u;                /* ring: cells in u on the finest grid */
+    double ring_u_max;               /* ring: u is truncated to [-U, U] */
+    int ring_levels;                 /* ring: grids of the convergence study (finest, halved, ...) */
+  } exact;
   struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
     double force_cutoff; /* range of the pair force (0 for none) */

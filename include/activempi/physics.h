@@ -14,6 +14,9 @@
  *   div_{x_i} b_i = sum_j [ f(r_ij) (d-1)/r_ij + f'(r_ij) ] - A d,
  *
  * which the network-free entropy production estimators need (I4, I5).
+ *
+ * Bonds (bonds.c) are harmonic springs on a graph of global ids, linear
+ * forces -k_b (x_i - x_j) that add -k_b d per bond to div_{x_i} b_i.
  */
 #ifndef ACTIVEMPI_PHYSICS_H
 #define ACTIVEMPI_PHYSICS_H
@@ -89,6 +92,45 @@ void amp_pair_work_free(amp_pair_work *w);
 void amp_pair_forces(const amp_pair *pair, const amp_particles *p, size_t n, const size_t *start,
                      const uint32_t *index, amp_pair_work *w, double L, double *force, double *div);
 
+/* ---- bonds ----------------------------------------------------------------
+ * The graph is held whole on every rank as a CSR adjacency by global id (16
+ * bytes per bond end plus 8 per particle): bonds join arbitrary ids, and a
+ * rank must know the partners of whatever particles it comes to own. */
+
+typedef struct {
+  int64_t n;        /* N */
+  int dim;          /* d */
+  double k;         /* k_b */
+  int64_t *start;   /* [N + 1] offsets into partner */
+  int64_t *partner; /* [start[N]] bonded ids of each particle, ascending */
+} amp_bonds;
+
+/* The graph of [interaction] bonds for cfg's N and d: chain (i, i+1), ring
+ * (also (N-1, 0) when N > 2), lattice (neighbours along each axis of the
+ * amp_initial_lattice sites, not periodic), distance (pairs whose
+ * minimum-image distance in reference [N][d] is below bond_distance; O(N^2)).
+ * reference is read only for distance bonds. Returns 0, or -1 when out of
+ * memory. Free with amp_bonds_free (also after a failure). */
+int amp_bonds_build(amp_bonds *b, const amp_config *cfg, const double *reference);
+void amp_bonds_free(amp_bonds *b);
+
+static inline int64_t amp_bonds_degree(const amp_bonds *b, int64_t id) { return b->start[id + 1] - b->start[id]; }
+
+/* Add the bond forces and divergences of the n owned rows of p:
+ *   force[n][d] += -k_b sum_j (x_i - x_j)   (minimum image, box L)
+ *   div[n]      += -k_b d degree(i)
+ * row_of[N] is the row (owned or ghost) of each id on this rank, -1 when
+ * absent. Partners are added in id order, so a particle's sum is the same on
+ * any decomposition. Returns 0, or -1 with the bond in bad[2] when a bond is
+ * longer than `reach` or its partner is absent (the same bond stops every
+ * decomposition when the halo covers reach). */
+int amp_bond_forces(const amp_bonds *b, const amp_particles *p, size_t n, const int32_t *row_of, double L,
+                    double reach, double *force, double *div, int64_t bad[2]);
+
+/* The bond energy k_b/2 sum over bonds |x_i - x_j|^2 (minimum image) of
+ * positions x[N][d] by id (for tests). */
+double amp_bonds_energy(const amp_bonds *b, const double *x, double L);
+
 /* ---- dynamics ------------------------------------------------------------ */
 
 typedef struct {
@@ -152,7 +194,7 @@ void amp_initial_internal(const amp_dynamics *dyn, const amp_rng *rng, int64_t i
 /* ---- network-free entropy production (science.md I4, I5) ----------------- */
 
 /* One particle's term of the network-free estimator, from its drift b ([d])
- * and div_{x_i} b_i (pair part plus -A d):
+ * and div_{x_i} b_i (pair and bond parts plus -A d):
  *   eps = 0:  -div b                 (I4: its mean is the EPR, hypoelliptic)
  *   eps > 0:  |b|^2 / eps + div b    (I5) */
 double amp_epr_free_term(const amp_dynamics *dyn, const double *b, double div_b);

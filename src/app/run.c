@@ -23,7 +23,7 @@
 typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
 
 /* The stages this version can run, by amp_stage; NULL: not built yet. */
-static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, NULL, NULL};
+static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, NULL, amp_stage_exact};
 
 static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
   fprintf(out, "# resolved configuration of %s\n", input);
@@ -52,6 +52,12 @@ static int check_job(const amp_config *cfg, const char *input, int size, int ran
       fprintf(stderr, "%s: error: [run] replicas = %d must divide the number of MPI ranks (%d)\n", input,
               cfg->run.replicas, size);
     return AMP_EXIT_INVALID;
+  }
+  char why[512];
+  if (amp_exact_check_job(cfg, size, why, sizeof why)) {
+    if (rank == 0 && check_only) printf("# note: %s\n", why);
+    if (rank == 0 && !check_only) fprintf(stderr, "%s: error: %s\n", input, why);
+    if (!check_only) return AMP_EXIT_INVALID;
   }
   char missing[128];
   missing_stages(cfg, missing, sizeof missing);
@@ -91,7 +97,7 @@ static void describe_run(const amp_config *cfg, const char *input, int size) {
   printf("stages:");
   for (int s = 0; s < AMP_NSTAGES; ++s)
     if (amp_config_runs(cfg, (amp_stage)s)) printf(" %s", amp_stage_name((amp_stage)s));
-  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train] or [evaluate] table)");
+  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train], [evaluate] or [exact] table)");
 }
 
 int amp_report_failure(int failed, const char *message, const char *stage) {

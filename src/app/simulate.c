@@ -13,7 +13,9 @@
  *
  * Trajectories do not depend on the number of ranks: noise is keyed by
  * (global id, step) and each particle's force sums its neighbours in id
- * order, pairs beyond the cutoff adding nothing, so neither the decomposition
+ * order, pairs beyond the cutoff adding nothing, then its bonded partners in
+ * id order (the halo reaches the longest bond allowed plus the skin, so every
+ * partner is an owned row or a ghost), so neither the decomposition
  * nor the moment lists are rebuilt changes a bit of the result. That is also
  * why a restart, on any number of ranks, continues bitwise identically.
  */
@@ -32,6 +34,7 @@
 #include "activempi/progress.h"
 #include "activempi/signals.h"
 #include "activempi/timers.h"
+#include "bonds_input.h"
 #include "simulate_internal.h"
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -100,6 +103,8 @@ static int initial_particles(amp_sim *sim) {
       memcpy(x, placed + id * d, (size_t)d * sizeof *x);
     else if (cfg->simulate.initial == AMP_INITIAL_LATTICE)
       amp_initial_lattice(id, n, d, sim->L, x);
+    else if (cfg->simulate.initial == AMP_INITIAL_ORIGIN)
+      memset(x, 0, sizeof x);
     else
       amp_initial_random(&sim->rng, id, d, sim->L, x);
     if (amp_domain_owner(&sim->dom, x) != sim->rank) continue;
@@ -139,6 +144,10 @@ static int rebuild(amp_sim *sim) {
   status = amp_halo_build(&sim->halo, &sim->dom, &sim->p, sim->halo_width);
   amp_timer_end(sim->ev.halo);
   if (status) return fail(sim, "%s", sim->dom.error);
+  if (sim->row_of) { /* where each id is now, for the bonds */
+    memset(sim->row_of, 0xff, (size_t)sim->cfg->system.particles * sizeof *sim->row_of);
+    for (size_t r = 0; r < sim->p.nowned + sim->p.nghost; ++r) sim->row_of[sim->p.id[r]] = (int32_t)r;
+  }
   amp_timer_begin(sim->ev.lists);
   status = amp_cells_build(&sim->cells, &sim->p, sim->L, sim->list_cutoff) ||
            amp_verlet_build(&sim->verlet, &sim->cells, &sim->p, sim->list_cutoff) ||
@@ -158,13 +167,22 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
   /* Lists are rebuilt once a particle has moved half the skin; without pair
    * forces there are no lists to keep valid, and particles only migrate now
    * and then to stay near their owners. */
-  sim->rebuild_distance = cfg->interaction.potential == AMP_POTENTIAL_NONE ? sim->L / 8 : cfg->simulate.skin / 2;
+  const int bonded = cfg->interaction.bonds != AMP_BONDS_NONE;
+  sim->rebuild_distance =
+      cfg->interaction.potential == AMP_POTENTIAL_NONE && !bonded ? sim->L / 8 : cfg->simulate.skin / 2;
+  /* A bond no longer than the reach now was at most reach + skin long at the
+   * last rebuild (each end has moved at most half the skin since). */
+  if (bonded && cfg->interaction.bond_reach + cfg->simulate.skin > sim->halo_width)
+    sim->halo_width = cfg->interaction.bond_reach + cfg->simulate.skin;
   if (register_events(sim)) return fail(sim, "%s", "cannot register the timers");
   if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &sim->replica))
     return fail(sim, "%s", "cannot split the ranks into replicas");
   MPI_Comm_rank(sim->replica.comm, &sim->rank);
   MPI_Comm_rank(MPI_COMM_WORLD, &sim->world_rank);
   if (amp_pair_setup(&sim->pair, cfg)) return fail(sim, "%s", "out of memory for the pair-force table");
+  if (amp_bonds_load(cfg, sim->replica.comm, &sim->bonds, sim->error, sizeof sim->error)) return -1;
+  if (bonded && !(sim->row_of = malloc((size_t)cfg->system.particles * sizeof *sim->row_of)))
+    return fail(sim, "%s", "out of memory for the bonds' row index");
   amp_dynamics_setup(&sim->dyn, cfg);
   amp_rng_init(&sim->rng, (uint64_t)cfg->run.seed, (uint32_t)sim->replica.index);
   amp_blocking_init(&sim->epr_total);
@@ -183,6 +201,8 @@ static int setup(amp_sim *sim, const amp_config *cfg, const amp_cli *cli) {
 static void teardown(amp_sim *sim) {
   amp_pair_work_free(&sim->pair_work);
   amp_pair_free(&sim->pair);
+  amp_bonds_free(&sim->bonds);
+  free(sim->row_of);
   amp_verlet_free(&sim->verlet);
   amp_cells_free(&sim->cells);
   amp_halo_free(&sim->halo);
@@ -198,11 +218,29 @@ static void teardown(amp_sim *sim) {
 
 /* ---- one step ------------------------------------------------------------- */
 
-static void forces(amp_sim *sim) {
+/* Pair and bond forces of the owned rows. Collective when there are bonds
+ * (a bond longer than the reach stops every rank); returns 0 or -1. */
+static int forces(amp_sim *sim) {
   amp_timer_begin(sim->ev.force);
   amp_pair_forces(&sim->pair, &sim->p, sim->p.nowned, sim->verlet.start, sim->verlet.index, &sim->pair_work, sim->L,
                   sim->force, sim->div);
+  int failed = 0, any = 0;
+  int64_t bad[2];
+  if (sim->row_of)
+    failed = amp_bond_forces(&sim->bonds, &sim->p, sim->p.nowned, sim->row_of, sim->L, sim->cfg->interaction.bond_reach,
+                             sim->force, sim->div, bad) != 0;
   amp_timer_end(sim->ev.force);
+  if (!sim->row_of) return 0;
+  if (MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, sim->replica.comm) != MPI_SUCCESS)
+    return fail(sim, "%s", "MPI_Allreduce failed");
+  if (failed)
+    snprintf(sim->error, sizeof sim->error,
+             "step %lld: the bond (%lld, %lld) is longer than [interaction] bond_reach = %.6g: raise bond_reach "
+             "(the halo grows with it; reach plus skin must stay below L/2), or use stiffer bonds",
+             sim->step, (long long)bad[0], (long long)bad[1], sim->cfg->interaction.bond_reach);
+  else if (any)
+    sim->error[0] = '\0'; /* another rank reports it */
+  return any ? -1 : 0;
 }
 
 /* The network-free EPR of the current configuration: per particle, and its
@@ -305,7 +343,7 @@ static int run(amp_sim *sim) {
   amp_progress progress;
   amp_progress_start(&progress, "simulate", "steps", total - first, cfg->run.progress_interval,
                      sim->world_rank == 0 && !sim->quiet ? stdout : NULL, amp_clock());
-  forces(sim);
+  if (forces(sim)) return -1;
   while (sim->step < total) {
     double step_size = advance(sim), agreed[3];
     if (agree(sim, amp_verlet_max_displacement(&sim->verlet, &sim->p), step_size, agreed))
@@ -320,7 +358,7 @@ static int run(amp_sim *sim) {
     }
     sim->step++;
     if (agreed[0] > sim->rebuild_distance ? rebuild(sim) : refresh_ghosts(sim)) return -1;
-    forces(sim);
+    if (forces(sim)) return -1;
     if (is_snapshot(sim) && snapshot(sim)) return -1;
     if (agreed[2] != 0 || (cfg->simulate.checkpoint_interval > 0 && sim->step % cfg->simulate.checkpoint_interval == 0)) {
       if (amp_sim_checkpoint(sim)) return -1;

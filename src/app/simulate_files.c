@@ -48,7 +48,7 @@ static int keep_owned(amp_sim *sim, const amp_particles *all) {
 
 /* Does a file's N, d, L and internal coordinate match the run? */
 static int check_matches(amp_sim *sim, const char *path, int64_t n, int dim, double box, const char *internal) {
-  return amp_check_system(sim->cfg, path, n, dim, box, internal, sim->error, sizeof sim->error);
+  return amp_trajectory_mismatch(sim->cfg, path, n, dim, box, internal, sim->error, sizeof sim->error);
 }
 
 int amp_sim_read_initial(amp_sim *sim) {
@@ -69,12 +69,11 @@ int amp_sim_read_initial(amp_sim *sim) {
   return status;
 }
 
-/* The resolved configuration and the versions, as text for the file's attributes. */
 static int open_trajectory(amp_sim *sim, int64_t resume_frames) {
   static const char *const particle_obs[] = {"epr_free"};
   static const char *const scalar_obs[] = {"epr_free_total"};
   const amp_config *cfg = sim->cfg;
-  char *configuration = amp_config_text(cfg, 0), *provenance = amp_config_text(cfg, 1);
+  char *configuration = amp_output_text(cfg, 0), *provenance = amp_output_text(cfg, 1);
   amp_h5md_spec spec = {.particles = cfg->system.particles,
                         .dim = cfg->system.dimension,
                         .box = sim->L,

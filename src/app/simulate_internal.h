@@ -33,11 +33,13 @@ typedef struct {
   amp_pair_work pair_work;   /* pair forces of the list, each pair computed once */
   amp_particles p;           /* owned rows, then ghosts */
   amp_pair pair;
+  amp_bonds bonds;           /* the bond graph (empty without bonds) */
+  int32_t *row_of;           /* [N] row of each id on this rank (owned or ghost), -1 if absent; bonds only */
   amp_dynamics dyn;
   amp_rng rng;
   size_t capacity;           /* rows of the arrays below */
   double *force;             /* [owned][d] pair forces */
-  double *div;               /* [owned] pair part of div_x b */
+  double *div;               /* [owned] pair and bond parts of div_x b (the trap apart) */
   double *epr;               /* [owned] network-free EPR terms */
   double *x_saved, *q_saved; /* owned state before the last step */
   long long step;            /* steps done */

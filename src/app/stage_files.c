@@ -18,25 +18,12 @@ int amp_replica_path(const amp_config *cfg, int replica, int replicas, const cha
   return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
-char *amp_config_text(const amp_config *cfg, int versions) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  if (!f) return NULL;
-  if (versions)
-    amp_version_write(f, "");
-  else
-    amp_config_write(f, cfg);
-  fclose(f);
-  return text;
-}
-
 const char *amp_internal_element(const amp_config *cfg) {
   return cfg->system.model == AMP_MODEL_AOUP ? "self_propulsion" : "orientation";
 }
 
-int amp_check_system(const amp_config *cfg, const char *path, int64_t n, int dim, double box, const char *internal,
-                     char *err, size_t size) {
+int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
+                            const char *internal, char *err, size_t size) {
   char why[256] = "";
   double L = cfg->system.box_length;
   if (n != cfg->system.particles || dim != cfg->system.dimension)

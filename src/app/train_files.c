@@ -96,8 +96,8 @@ static void read_epr_free(amp_train *t) {
 int amp_train_open_data(amp_train *t) {
   if (paths(t)) return -1;
   if (amp_h5md_open(&t->data, t->data_path, t->replica.comm, &t->info, t->error)) return -1;
-  if (amp_check_system(t->cfg, t->data_path, t->info.particles, t->info.dim, t->info.box, t->info.internal, t->error,
-                       sizeof t->error) ||
+  if (amp_trajectory_mismatch(t->cfg, t->data_path, t->info.particles, t->info.dim, t->info.box, t->info.internal,
+                              t->error, sizeof t->error) ||
       split_frames(t))
     return -1;
   read_epr_free(t);
@@ -179,7 +179,7 @@ int amp_train_resume(amp_train *t) {
 int amp_train_checkpoint(amp_train *t) {
   float *sets[AMP_MODEL_NSETS];
   char err[AMP_IO_ERR_LEN];
-  char *config = amp_config_text(t->cfg, 0);
+  char *config = amp_output_text(t->cfg, 0);
   state_sets(t, sets);
   amp_timer_begin(t->ev.output);
   int status = amp_model_write_sets(t->checkpoint_path, MPI_COMM_WORLD, &t->tr.layout, (const float *const *)sets,
@@ -193,7 +193,7 @@ int amp_train_checkpoint(amp_train *t) {
 
 int amp_train_write_model(amp_train *t) {
   char err[AMP_IO_ERR_LEN];
-  char *config = amp_config_text(t->cfg, 0);
+  char *config = amp_output_text(t->cfg, 0);
   amp_timer_begin(t->ev.output);
   int status = amp_model_write(t->model_path, MPI_COMM_WORLD, &t->tr.layout, t->tr.opt.average, t->tr.params,
                                t->step, config, err);

@@ -24,3 +24,16 @@ void amp_version_write(FILE *out, const char *prefix) {
   fprintf(out, "%s%s\n", prefix, amp_config_parser_version());
   fprintf(out, "%s%s\n", prefix, openblas_get_config());
 }
+
+char *amp_output_text(const amp_config *cfg, int versions) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return NULL;
+  if (versions)
+    amp_version_write(f, "");
+  else
+    amp_config_write(f, cfg);
+  fclose(f);
+  return text;
+}

@@ -6,8 +6,13 @@
  *   - the box: exactly one of packing_fraction and box_length, the other derived;
  *   - the force cutoff and the network's neighbourhood against the box (the
  *     minimum-image convention needs both below L/2);
+ *   - bonds: the keys each kind needs, the reach of the longest bond against
+ *     the box (the halo covers it);
  *   - the network's shapes, the learning-rate schedule, and the file each
- *     stage reads from the stage before it.
+ *     stage reads from the stage before it;
+ *   - the exact stage: the keys of its reference only, and what that
+ *     reference needs of the system it solves (gaussian: linear forces; ring:
+ *     two AOUPs in one dimension without a trap) and of its grids.
  * Errors point at the key that has to change.
  */
 #include <math.h>
@@ -181,6 +186,9 @@ static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
     return key_error(ctx, "system", "dimension", "%s", "= 1: abp needs dimension 2 or 3 (an orientation)");
   if (cfg->simulate.initial == AMP_INITIAL_FILE && !amp_given(ctx, "simulate", "initial_file"))
     return key_error(ctx, "simulate", "initial", "%s", "= \"file\" needs [simulate] initial_file");
+  if (cfg->simulate.initial == AMP_INITIAL_ORIGIN && cfg->interaction.potential != AMP_POTENTIAL_NONE)
+    return key_error(ctx, "simulate", "initial", "%s",
+                     "= \"origin\" puts every particle in one place: it needs [interaction] potential = \"none\"");
   if (cfg->interaction.potential != AMP_POTENTIAL_NONE) {
     int status = check_against_box(ctx, cfg, "the force cutoff plus [simulate] skin",
                                    cfg->derived.force_cutoff + cfg->simulate.skin, "simulate", "skin",
@@ -192,6 +200,133 @@ static int check_simulate(amp_parse_context *ctx, const amp_config *cfg) {
   snprintf(detail, sizeof detail, "= %lld exceeds [simulate] steps = %lld: no snapshot would be written",
            cfg->simulate.snapshot_interval, cfg->simulate.steps);
   return key_error(ctx, "simulate", "snapshot_interval", "%s", detail);
+}
+
+/* A bond key given where it does not apply (amp_schema_applies says when). */
+static int check_bond_keys(amp_parse_context *ctx, const amp_config *cfg) {
+  static const char *const keys[] = {"bond_stiffness", "bond_distance", "bond_reference", "bond_reach"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i) {
+    const amp_key_spec *spec = amp_schema_find("interaction", keys[i]);
+    if (!amp_given(ctx, "interaction", keys[i]) || amp_schema_applies(spec, cfg)) continue;
+    return key_error(ctx, "interaction", keys[i], "%s",
+                     cfg->interaction.bonds == AMP_BONDS_NONE
+                         ? "applies only with bonds: set [interaction] bonds, or remove it"
+                         : "applies only to [interaction] bonds = \"distance\": remove it");
+  }
+  return AMP_CONFIG_OK;
+}
+
+static int resolve_bonds(amp_parse_context *ctx, amp_config *cfg) {
+  int status = check_bond_keys(ctx, cfg);
+  if (status || cfg->interaction.bonds == AMP_BONDS_NONE) return status;
+  if (cfg->interaction.bonds == AMP_BONDS_DISTANCE) {
+    static const char *const needed[] = {"bond_distance", "bond_reference"};
+    for (int i = 0; i < 2; ++i)
+      if (!amp_given(ctx, "interaction", needed[i]))
+        return key_error(ctx, "interaction", "bonds", "= \"distance\" needs [interaction] %s", needed[i]);
+  }
+  if (!amp_given(ctx, "interaction", "bond_reach")) cfg->interaction.bond_reach = cfg->system.box_length / 4;
+  if (cfg->interaction.bonds == AMP_BONDS_DISTANCE && cfg->interaction.bond_distance >= cfg->interaction.bond_reach) {
+    char detail[160];
+    snprintf(detail, sizeof detail, "= %.6g must be less than [interaction] bond_reach = %.6g",
+             cfg->interaction.bond_distance, cfg->interaction.bond_reach);
+    return key_error(ctx, "interaction", "bond_distance", "%s", detail);
+  }
+  double reach = cfg->interaction.bond_reach + (amp_config_runs(cfg, AMP_STAGE_SIMULATE) ? cfg->simulate.skin : 0);
+  return check_against_box(ctx, cfg, "[interaction] bond_reach (plus [simulate] skin when simulate runs)", reach,
+                           "interaction", "bond_reach", "bonds must stay shorter than L/2: use a larger box");
+}
+
+/* The linear (Gaussian) reference: AOUPs whose only forces are the trap and
+ * the bonds, with a stationary law that is not a point mass. */
+static int resolve_gaussian(amp_parse_context *ctx, amp_config *cfg) {
+  if (cfg->system.model != AMP_MODEL_AOUP)
+    return key_error(ctx, "system", "model", "%s", "must be \"aoup\" for [exact] reference = \"gaussian\"");
+  if (cfg->interaction.potential != AMP_POTENTIAL_NONE)
+    return key_error(ctx, "interaction", "potential", "%s",
+                     "must be \"none\" for [exact] reference = \"gaussian\" (only the trap and bonds are linear)");
+  if (cfg->dynamics.translational_diffusion == 0 && cfg->dynamics.v0 == 0)
+    return key_error(ctx, "dynamics", "v0", "%s",
+                     "= 0 with translational_diffusion = 0 has a point mass for its stationary law: [exact] needs "
+                     "v0 > 0 or translational_diffusion > 0");
+  if (amp_given(ctx, "exact", "trajectory") || !amp_config_runs(cfg, AMP_STAGE_SIMULATE)) return AMP_CONFIG_OK;
+  if (cfg->run.replicas > 1)
+    return key_error(ctx, "run", "replicas", "%s",
+                     "> 1 writes one trajectory per replica: name the one to evaluate in [exact] trajectory "
+                     "(e.g. \"trajectory_r0.h5\" in output_dir)");
+  return resolve_input_file(ctx, cfg, cfg->exact.trajectory, "exact", "trajectory", AMP_STAGE_SIMULATE,
+                            cfg->simulate.trajectory);
+}
+
+/* "[table] key = value: [exact] reference = "ring" needs <need>", at the key. */
+static int ring_needs(amp_parse_context *ctx, const char *table, const char *key, const char *value,
+                      const char *need) {
+  char detail[256];
+  snprintf(detail, sizeof detail, "= %s: [exact] reference = \"ring\" needs %s", value, need);
+  return key_error(ctx, table, key, "%s", detail);
+}
+
+/* The ring reference solves two AOUPs on a line (science.md §5) in relative
+ * coordinates: translation invariance (no trap), eps > 0 (an elliptic
+ * problem) and a bounded force (the density must not underflow in a core). */
+static int check_ring_system(amp_parse_context *ctx, const amp_config *cfg) {
+  char value[64];
+  static const char *const potentials[] = {"softplus_harmonic", "harmonic", "wca", "none"};
+  if (cfg->system.model != AMP_MODEL_AOUP) return ring_needs(ctx, "system", "model", "\"abp\"", "\"aoup\"");
+  snprintf(value, sizeof value, "%d", cfg->system.dimension);
+  if (cfg->system.dimension != 1) return ring_needs(ctx, "system", "dimension", value, "dimension 1");
+  snprintf(value, sizeof value, "%lld", cfg->system.particles);
+  if (cfg->system.particles != 2) return ring_needs(ctx, "system", "particles", value, "2 particles");
+  amp_format_real(cfg->interaction.trap, value, sizeof value);
+  if (cfg->interaction.trap != 0)
+    return ring_needs(ctx, "interaction", "trap", value, "trap = 0 (a trap breaks translation invariance)");
+  snprintf(value, sizeof value, "\"%s\"", potentials[cfg->interaction.potential]);
+  if (cfg->interaction.potential == AMP_POTENTIAL_WCA)
+    return ring_needs(ctx, "interaction", "potential", value,
+                      "a bounded force: \"softplus_harmonic\", \"harmonic\" or \"none\"");
+  char kind[32];
+  amp_choice_name(amp_schema_find("interaction", "bonds")->choices, cfg->interaction.bonds, kind, sizeof kind);
+  snprintf(value, sizeof value, "\"%s\"", kind);
+  if (cfg->interaction.bonds != AMP_BONDS_NONE)
+    return ring_needs(ctx, "interaction", "bonds", value, "bonds = \"none\" (it solves the pair force only)");
+  if (cfg->dynamics.translational_diffusion > 0) return AMP_CONFIG_OK;
+  return ring_needs(ctx, "dynamics", "translational_diffusion", "0.0", "eps > 0 (the elliptic case)");
+}
+
+/* Every grid of the study halves the one before: the cells must divide by
+ * 2^(levels - 1) and leave at least 4 cells on the coarsest grid. */
+static int check_ring_cells(amp_parse_context *ctx, const char *key, int cells, int levels) {
+  int factor = 1 << (levels - 1);
+  if (cells % factor == 0 && cells / factor >= 4) return AMP_CONFIG_OK;
+  char detail[160];
+  snprintf(detail, sizeof detail,
+           "= %d must be a multiple of 2^(ring_levels - 1) = %d with at least 4 cells on the coarsest grid", cells,
+           factor);
+  return key_error(ctx, "exact", key, "%s", detail);
+}
+
+static int check_ring(amp_parse_context *ctx, const amp_config *cfg) {
+  int status = check_ring_system(ctx, cfg);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_r", cfg->exact.ring_cells_r, cfg->exact.ring_levels);
+  if (!status) status = check_ring_cells(ctx, "ring_cells_u", cfg->exact.ring_cells_u, cfg->exact.ring_levels);
+  return status;
+}
+
+/* An [exact] key of another reference than the one chosen (amp_schema_applies
+ * says which), then the rules of the chosen one. */
+static int resolve_exact(amp_parse_context *ctx, amp_config *cfg) {
+  if (!amp_config_runs(cfg, AMP_STAGE_EXACT)) return AMP_CONFIG_OK;
+  const char *references = amp_schema_find("exact", "reference")->choices;
+  for (size_t i = 0; i < amp_schema_count; ++i) {
+    const amp_key_spec *spec = &amp_schema[i];
+    if (strcmp(spec->table, "exact") || !ctx->given[i] || amp_schema_applies(spec, cfg)) continue;
+    char detail[128], owner[32];
+    amp_choice_name(references, !strncmp(spec->key, "ring_", 5) ? AMP_EXACT_RING : AMP_EXACT_GAUSSIAN, owner,
+                    sizeof owner);
+    snprintf(detail, sizeof detail, "applies only to [exact] reference = \"%s\": remove it", owner);
+    return key_error(ctx, "exact", spec->key, "%s", detail);
+  }
+  return cfg->exact.reference == AMP_EXACT_RING ? check_ring(ctx, cfg) : resolve_gaussian(ctx, cfg);
 }
 
 int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
@@ -206,7 +341,9 @@ int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg) {
   int uses_network = amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
   if (!status && uses_network) status = check_network(ctx, cfg);
   if (!status) status = check_simulate(ctx, cfg);
+  if (!status) status = resolve_bonds(ctx, cfg);
   if (!status) status = resolve_train(ctx, cfg);
   if (!status) status = resolve_evaluate(ctx, cfg);
+  if (!status) status = resolve_exact(ctx, cfg);
   return status;
 }

@@ -66,6 +66,19 @@ const amp_key_spec amp_schema[] = {
    OPEN(0, 1), NULL, ALL, "softplus_harmonic is cut where its force falls below this (relative to k)"},
   {"interaction", "trap", AMP_KEY_REAL, F(interaction.trap), VALUE("0.0"), GE(0), NULL, ALL,
    "A: stiffness of a harmonic trap about the origin (1/time)"},
+  {"interaction", "bonds", AMP_KEY_CHOICE, F(interaction.bonds), VALUE("\"none\""), ANY,
+   "none|chain|ring|lattice|distance", ALL,
+   "harmonic springs between particles by global id: i and i+1 (chain; ring also N-1 and 0), lattice neighbours, or pairs closer than bond_distance in bond_reference"},
+  {"interaction", "bond_stiffness", AMP_KEY_REAL, F(interaction.bond_stiffness), VALUE("1.0"), GE(0), NULL, ALL,
+   "k_b: a bond (i, j) pulls i with -k_b (x_i - x_j), minimum image (1/time)"},
+  {"interaction", "bond_distance", AMP_KEY_REAL, F(interaction.bond_distance),
+   DERIVED("required when bonds = \"distance\""), GT(0), NULL, ALL,
+   "distance bonds join the pairs closer than this in the reference configuration (length)"},
+  {"interaction", "bond_reference", AMP_KEY_STRING, F(interaction.bond_reference),
+   DERIVED("required when bonds = \"distance\""), ANY, NULL, ALL,
+   "H5MD trajectory whose last frame is the reference configuration of distance bonds"},
+  {"interaction", "bond_reach", AMP_KEY_REAL, F(interaction.bond_reach), DERIVED("L/4"), GT(0), NULL, ALL,
+   "longest bond allowed (length): the halo covers it and a longer bond stops the run; below L/2 with the skin"},
 
   /* [dynamics] */
   {"dynamics", "v0", AMP_KEY_REAL, F(dynamics.v0), REQUIRED, GE(0), NULL, ALL,
@@ -90,8 +103,8 @@ const amp_key_spec amp_schema[] = {
   {"simulate", "trajectory", AMP_KEY_STRING, F(simulate.trajectory), VALUE("\"trajectory.h5\""), ANY,
    NULL, ALL, "H5MD trajectory written, in output_dir"},
   {"simulate", "initial", AMP_KEY_CHOICE, F(simulate.initial), VALUE("\"random\""), ANY,
-   "random|random_nonoverlapping|lattice|file", ALL,
-   "starting positions: uniform, uniform without overlaps, a simple cubic lattice, or the last frame of initial_file"},
+   "random|random_nonoverlapping|lattice|file|origin", ALL,
+   "starting positions: uniform, uniform without overlaps, a simple cubic lattice, the last frame of initial_file, or all at the origin (potential \"none\": bonded networks)"},
   {"simulate", "initial_file", AMP_KEY_STRING, F(simulate.initial_file), DERIVED("required when initial = \"file\""),
    ANY, NULL, ALL, "H5MD trajectory whose last frame starts the run"},
   {"simulate", "skin", AMP_KEY_REAL, F(simulate.skin), VALUE("0.5"), GT(0), NULL, ALL,
@@ -179,6 +192,26 @@ const amp_key_spec amp_schema[] = {
    "H5MD trajectory to evaluate (required when simulate does not run)"},
   {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
+
+  /* [exact] */
+  {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian|ring", ALL,
+   "the exact solution: gaussian, the linear system of trap and bonds (interaction potential \"none\"); ring, "
+   "two AOUPs on a ring (d = 1, N = 2) by a 2-D Fokker-Planck solve"},
+  {"exact", "output", AMP_KEY_STRING, F(exact.output), VALUE("\"exact.h5\""), ANY, NULL, ALL,
+   "results file written, in output_dir"},
+  {"exact", "trajectory", AMP_KEY_STRING, F(exact.trajectory), DERIVED("the simulate stage's trajectory, if it runs"),
+   ANY, NULL, ALL,
+   "gaussian: H5MD trajectory whose snapshots get the exact score and EPR (none: only the stationary law)"},
+  {"exact", "gaussian_memory_per_rank", AMP_KEY_REAL, F(exact.gaussian_memory_per_rank), VALUE("4.0"), GT(0), NULL,
+   ALL, "gaussian: GiB one rank may use for the eigensolve; a larger N is refused before it starts"},
+  {"exact", "ring_cells_r", AMP_KEY_INT, F(exact.ring_cells_r), VALUE("2048"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: finite-volume cells in the pair distance r over the box, on the finest grid"},
+  {"exact", "ring_cells_u", AMP_KEY_INT, F(exact.ring_cells_u), VALUE("256"), FROM_TO(8, 1048576), NULL, ALL,
+   "ring: cells in u = (g1 - g2)/sqrt(2) over [-ring_u_max, ring_u_max], on the finest grid"},
+  {"exact", "ring_u_max", AMP_KEY_REAL, F(exact.ring_u_max), VALUE("8.0"), FROM_TO(3, 12), NULL, ALL,
+   "ring: u is truncated to [-ring_u_max, ring_u_max] with zero-flux walls"},
+  {"exact", "ring_levels", AMP_KEY_INT, F(exact.ring_levels), VALUE("3"), FROM_TO(3, 8), NULL, ALL,
+   "ring: grids of the convergence study, the finest and then each with half the cells in r and in u"},
 };
 /* clang-format on */
 const size_t amp_schema_count = sizeof amp_schema / sizeof amp_schema[0];
@@ -205,6 +238,17 @@ int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
   if (!((spec->models >> cfg->system.model) & 1u)) return 0;
   if (!strcmp(spec->table, "network"))
     return amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
+  if (!strcmp(spec->table, "interaction") && !strncmp(spec->key, "bond_", 5)) {
+    if (cfg->interaction.bonds == AMP_BONDS_NONE) return 0;
+    if (!strcmp(spec->key, "bond_distance") || !strcmp(spec->key, "bond_reference"))
+      return cfg->interaction.bonds == AMP_BONDS_DISTANCE;
+  }
+  if (!strcmp(spec->table, "exact")) {
+    if (!strncmp(spec->key, "ring_", 5) && cfg->exact.reference != AMP_EXACT_RING) return 0;
+    if ((!strncmp(spec->key, "gaussian_", 9) || !strcmp(spec->key, "trajectory")) &&
+        cfg->exact.reference != AMP_EXACT_GAUSSIAN)
+      return 0;
+  }
   int stage = amp_schema_table_stage(spec->table);
   return stage < 0 || amp_config_runs(cfg, (amp_stage)stage);
 }

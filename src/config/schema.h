@@ -62,7 +62,11 @@ int amp_schema_has_table(const char *table);
 int amp_schema_table_stage(const char *table);
 
 /* Does the key apply to this configuration (its model, and its stage when the
- * table belongs to one; [network] applies when train or evaluate runs)? */
+ * table belongs to one; [network] applies when train or evaluate runs; the
+ * bond_ keys of [interaction] when there are bonds, bond_distance and
+ * bond_reference for distance bonds only; the ring_ keys of [exact] with
+ * reference = "ring" only, its gaussian_ keys and trajectory with reference =
+ * "gaussian" only)? */
 int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg);
 
 /* Index of `name` among the '|'-separated `choices`, or -1. */

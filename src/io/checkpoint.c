@@ -1,23 +1,21 @@
 /*
  * checkpoint: writing and reading restart files (see checkpoint.h).
  *
- * Design. The temporary name comes from amp_temp_name on rank 0 (it holds
- * the pid) and is broadcast, so every rank opens the same file; after the
- * collective close rank 0 renames it. The attributes are written by all
- * ranks with the same values, as parallel HDF5 requires.
+ * Design. The file is written under rank 0's temporary name and published
+ * by rank 0 after the collective close (amp_h5_temp_name, amp_h5_publish).
+ * The attributes are written by all ranks with the same values, as parallel
+ * HDF5 requires.
  */
 #include "activempi/checkpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "activempi/files.h"
 #include "h5.h"
 #include "id_blocks.h"
 
 #define FORMAT "activempi checkpoint"
-enum { FORMAT_VERSION = 1, NAME_LEN = 4096 };
+enum { FORMAT_VERSION = 1 };
 
 /* The scalar attributes of the root. */
 static int write_header(hid_t file, const amp_checkpoint *c, const amp_particles *p) {
@@ -71,17 +69,6 @@ static int gather(MPI_Comm comm, const amp_checkpoint *c, const amp_particles *p
   return status;
 }
 
-/* The same temporary name on every rank: rank 0's. */
-static int shared_temp_name(MPI_Comm comm, const char *path, char *tmp, char *err) {
-  int rank, status = 0;
-  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS) return amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", path);
-  if (rank == 0 && amp_temp_name(path, tmp, NAME_LEN)) status = amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
-  status = amp_io_agree(comm, status, path, err);
-  if (!status && MPI_Bcast(tmp, NAME_LEN, MPI_CHAR, 0, comm) != MPI_SUCCESS)
-    status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
-  return status;
-}
-
 /* Create tmp and fill it (collective); the file is closed on return. */
 static int write_file(MPI_Comm comm, const char *tmp, const amp_checkpoint *c, const amp_particles *p,
                       const amp_id_block *b, char *err) {
@@ -102,22 +89,14 @@ int amp_checkpoint_write(const char *path, MPI_Comm comm, const amp_checkpoint *
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
-  char tmp[NAME_LEN] = "";
-  int rank = 0;
+  char tmp[AMP_H5_NAME_LEN] = "";
   amp_id_block block = {0};
-  int status = MPI_Comm_rank(comm, &rank) != MPI_SUCCESS ? amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", path) : 0;
-  if (!status && c->particles < 1) status = amp_io_fail(err, AMP_IO_INVALID, "%s: a checkpoint needs N >= 1", path);
+  int status = c->particles < 1 ? amp_io_fail(err, AMP_IO_INVALID, "%s: a checkpoint needs N >= 1", path) : 0;
   status = amp_io_agree(comm, status, path, err);
   if (!status) status = gather(comm, c, p, &block, path, err);
-  if (!status) status = shared_temp_name(comm, path, tmp, err);
+  if (!status) status = amp_h5_temp_name(comm, path, tmp, err);
   if (!status) status = amp_io_agree(comm, write_file(comm, tmp, c, p, &block, err), path, err);
-  /* Every rank has closed the file: rank 0 publishes it, or removes it. */
-  if (rank == 0 && tmp[0]) {
-    int failed = status ? 0 : amp_publish(tmp, path);
-    if (failed) status = amp_io_fail(err, AMP_IO_FAILED, "cannot rename %s to %s: %s", tmp, path, strerror(failed));
-    if (status) unlink(tmp);
-  }
-  status = amp_io_agree(comm, status, path, err);
+  status = amp_h5_publish(comm, status, tmp, path, err);
   free(block.rows);
   amp_h5_quiet_end(&quiet);
   return status;

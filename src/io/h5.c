@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activempi/files.h"
+
 /* H5Ewalk2 callback: keep the description of the innermost error (the first
  * one met walking upward). */
 static herr_t innermost(unsigned n, const H5E_error2_t *e, void *reason) {
@@ -335,4 +337,45 @@ herr_t amp_h5_close(hid_t id) {
   case H5I_GENPROP_LST: return H5Pclose(id);
   default: return -1;
   }
+}
+
+int amp_h5_temp_name(MPI_Comm comm, const char *path, char tmp[AMP_H5_NAME_LEN], char *err) {
+  int rank, status = 0;
+  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS) return amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", path);
+  if (rank == 0 && amp_temp_name(path, tmp, AMP_H5_NAME_LEN))
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: name too long", path);
+  status = amp_io_agree(comm, status, path, err);
+  if (!status && MPI_Bcast(tmp, AMP_H5_NAME_LEN, MPI_CHAR, 0, comm) != MPI_SUCCESS)
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
+  return status;
+}
+
+int amp_h5_publish(MPI_Comm comm, int status, const char *tmp, const char *path, char *err) {
+  int rank;
+  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS) status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", path);
+  else if (rank == 0 && tmp[0]) {
+    int failed = status ? 0 : amp_publish(tmp, path);
+    if (failed) status = amp_io_fail(err, AMP_IO_FAILED, "cannot rename %s to %s: %s", tmp, path, strerror(failed));
+    if (status) unlink(tmp);
+  }
+  return amp_io_agree(comm, status, path, err);
+}
+
+int amp_h5_write_block(hid_t loc, const char *name, hid_t dxpl, int rank, const hsize_t *dims, const hsize_t *start,
+                       const hsize_t *count, const double *data) {
+  hid_t dset = amp_h5_array(loc, name, H5T_IEEE_F64LE, rank, dims);
+  hid_t file = dset < 0 ? -1 : H5Dget_space(dset);
+  hsize_t mem_dims[2] = {1, 1};
+  int empty = 0;
+  for (int k = 0; k < rank; ++k) {
+    empty |= count[k] == 0;
+    if (count[k]) mem_dims[k] = count[k];
+  }
+  hid_t mem = H5Screate_simple(rank, mem_dims, NULL);
+  int status = file < 0 || mem < 0 ? -1 : 0;
+  if (!status && empty) status = H5Sselect_none(file) < 0 || H5Sselect_none(mem) < 0 ? -1 : 0;
+  else if (!status) status = H5Sselect_hyperslab(file, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ? -1 : 0;
+  if (!status && H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem, file, dxpl, data) < 0) status = -1;
+  if (amp_h5_close(mem) < 0 || amp_h5_close(file) < 0 || amp_h5_close(dset) < 0) status = -1;
+  return status;
 }

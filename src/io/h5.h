@@ -89,6 +89,25 @@ int amp_h5_read_rows(hid_t dset, hid_t dxpl, int64_t frame, int64_t lo, int64_t 
 int amp_h5_write_frame(hid_t dset, hid_t dxpl, int64_t frame, hid_t type, const void *data, int mine);
 int amp_h5_read_frame(hid_t dset, hid_t dxpl, int64_t frame, hid_t type, void *data);
 
+/* ---- files written whole or not at all (files.h) ---- */
+
+#define AMP_H5_NAME_LEN 4096
+
+/* Collective: rank 0's temporary name of `path` (it holds rank 0's pid), on
+ * every rank, so that all ranks create the same file. */
+int amp_h5_temp_name(MPI_Comm comm, const char *path, char tmp[AMP_H5_NAME_LEN], char *err);
+
+/* Collective, after every rank has closed tmp (tmp[0] == 0: nothing was
+ * created): rank 0 renames tmp to path when status is 0, else removes it.
+ * Returns the status agreed over comm. */
+int amp_h5_publish(MPI_Comm comm, int status, const char *tmp, const char *path, char *err);
+
+/* A fixed-size dataset of doubles of `rank` (1 or 2) dims, written
+ * collectively: this rank's block of `count` elements at `start` (row-major,
+ * contiguous in data); a zero count writes nothing. Returns 0 or -1. */
+int amp_h5_write_block(hid_t loc, const char *name, hid_t dxpl, int rank, const hsize_t *dims, const hsize_t *start,
+                       const hsize_t *count, const double *data);
+
 /* Close an HDF5 object of any kind if the id is valid; returns <0 on failure. */
 herr_t amp_h5_close(hid_t id);
 

@@ -1,0 +1,19 @@
+/*
+ * bonds_input: the bond graph an input describes, built the same on every
+ * rank (private to app: the simulate and exact stages both need it).
+ */
+#ifndef ACTIVEMPI_BONDS_INPUT_H
+#define ACTIVEMPI_BONDS_INPUT_H
+
+#include <mpi.h>
+
+#include "activempi/config.h"
+#include "activempi/physics.h"
+
+/* Collective over comm: the graph of [interaction] bonds (an empty one for
+ * bonds = "none"); distance bonds read the last frame of bond_reference.
+ * Returns 0, or -1 with one line in err[size] (the same on every rank for a
+ * user's mistake). Free b with amp_bonds_free, after a failure too. */
+int amp_bonds_load(const amp_config *cfg, MPI_Comm comm, amp_bonds *b, char *err, size_t size);
+
+#endif
