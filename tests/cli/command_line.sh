@@ -28,19 +28,23 @@ new_dir check_derived
 run_amp --check "$AMP_SRCDIR/input/mips_paper.toml"
 check "--check shows derived quantities (the paper's box 160.42)" \
   sh -c "grep -q '^# \[system\] box_length = 160.424' '$out' && grep -q '^# force_cutoff = 4.456' '$out'"
-check "--check notes the stages this version lacks" grep -q '^# note: activempi .* does not have the stage(s) train, evaluate' "$out"
+check "--check notes the stages this version lacks" grep -q '^# note: activempi .* does not have the stage(s) evaluate' "$out"
 
-# The quick start, shortened to 200 steps.
-short_quickstart() { sed 's/^steps = 80_000/steps = 200/; s/^snapshot_interval = 2_000/snapshot_interval = 100/' "$quickstart" > short.toml; }
+# The quick start, shortened to 200 simulation steps and 4 training steps.
+short_quickstart() {
+  sed 's/^steps = 80_000/steps = 200/; s/^snapshot_interval = 2_000/snapshot_interval = 100/;
+       s/^steps = 2_000/steps = 4/; s/^log_interval = 250/log_interval = 2/' "$quickstart" > short.toml
+}
 
 for ranks in 1 2; do
   new_dir "run$ranks"
   short_quickstart
   if [ "$ranks" = 1 ]; then run_amp short.toml; else run_amp -n 2 short.toml; fi
-  check "quickstart on $ranks rank(s) exits 0 and writes run.toml, the trajectory and a checkpoint, nothing else" \
-    sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A output/quickstart | tr '\\n' ' ')\" = 'checkpoint.h5 run.toml trajectory.h5 trajectory.xdmf ' ]"
+  check "quickstart on $ranks rank(s) exits 0 and writes run.toml, the trajectory, the model, logs and checkpoints, nothing else" \
+    sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A output/quickstart | tr '\\n' ' ')\" = 'checkpoint.h5 model.h5 run.toml train_checkpoint.h5 train_log.h5 trajectory.h5 trajectory.xdmf ' ]"
   check "quickstart on $ranks rank(s) prints the network-free EPR and ends with the timing table" sh -c "
     grep -q '^network-free EPR (I4, replica 0): .* per particle (2 snapshots, blocking error)' '$out' &&
+    grep -q '^train: EPR per particle on 1 held-out frames: network' '$out' &&
     grep -q '^timing over $ranks rank' '$out' && grep -q 'AmpInputLoad' '$out' && grep -q 'AmpForce' '$out'"
   run_amp --check short.toml
   check "run.toml is the resolved configuration" diff -q "$out" output/quickstart/run.toml
@@ -55,11 +59,12 @@ check "-log_view reaches PETSc and lists activempi's events" sh -c "[ $rc -eq 0 
 new_dir stages
 run_amp "$AMP_SRCDIR/input/mips_paper.toml"
 check "a run asking for unbuilt stages says so, exits 2 and writes nothing" sh -c "[ $rc -eq 2 ] &&
-  grep -q 'does not have the stage(s) train, evaluate yet' '$err' && [ -z \"\$(ls -A)\" ]"
+  grep -q 'does not have the stage(s) evaluate yet' '$err' && [ -z \"\$(ls -A)\" ]"
 
 new_dir replicas
 printf '[run]\nreplicas = 3\n' > input.toml
-grep -v '^\[run\]' "$quickstart" | grep -v '^seed\|^output_dir\|^progress_interval\|^\[simulate\]\|^burn_in\|^steps\|^snapshot\|^checkpoint\|^trajectory' >> input.toml
+sed '/^\[network\]/,$d' "$quickstart" | grep -v '^\[run\]' |
+  grep -v '^seed\|^output_dir\|^progress_interval\|^\[simulate\]\|^burn_in\|^steps\|^snapshot\|^checkpoint\|^trajectory' >> input.toml
 run_amp -n 2 input.toml
 check "replicas that do not divide the ranks: exit 2, one line" sh -c "[ $rc -eq 2 ] &&
   grep -q '^input.toml: error: \[run\] replicas = 3 must divide the number of MPI ranks (2)$' '$err' &&
@@ -70,7 +75,8 @@ check "--check of replicas = 3 on one rank accepts it and notes the ranks it nee
 
 new_dir unwritable
 printf '[run]\noutput_dir = "/proc/activempi"\n' > input.toml
-grep -v '^\[run\]' "$quickstart" | grep -v '^seed\|^output_dir\|^progress_interval\|^\[simulate\]\|^burn_in\|^steps\|^snapshot\|^checkpoint\|^trajectory' >> input.toml
+sed '/^\[network\]/,$d' "$quickstart" | grep -v '^\[run\]' |
+  grep -v '^seed\|^output_dir\|^progress_interval\|^\[simulate\]\|^burn_in\|^steps\|^snapshot\|^checkpoint\|^trajectory' >> input.toml
 run_amp input.toml
 check "an output directory that cannot be made: exit 1, says which" sh -c "[ $rc -eq 1 ] &&
   grep -q 'cannot write /proc/activempi/run.toml' '$err'"
