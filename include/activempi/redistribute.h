@@ -39,7 +39,9 @@
  * (each of amp_work_layout.bytes, about T (4 nf + 4 nx + 1) bytes), with at
  * most (senders + receivers - 1) messages in all. For a MIPS batch that is a
  * fraction of the records once per step, against a forward and backward pass
- * per record.
+ * per record. Memory: max(c_r, share_r) records on rank r. The count arrays are O(P) per
+ * rank; at many thousands of ranks point-to-point sends of the few nonzero
+ * transfers would replace the Alltoallv.
  */
 #ifndef ACTIVEMPI_REDISTRIBUTE_H
 #define ACTIVEMPI_REDISTRIBUTE_H
