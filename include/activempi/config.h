@@ -59,6 +59,7 @@ typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
 typedef enum { AMP_SHIFT_NONE, AMP_SHIFT_EQUILIBRIUM } amp_shift;
+typedef enum { AMP_REDISTRIBUTE_ON, AMP_REDISTRIBUTE_OFF } amp_redistribute_mode;
 
 /* The resolved configuration: every key of doc/input.md, defaults filled in,
  * plus the quantities derived from them. Plain data: copy it with '='. */
@@ -144,6 +145,7 @@ typedef struct {
     double validation_fraction; /* last frames held out */
     long long log_interval;
     long long checkpoint_interval;
+    amp_redistribute_mode redistribute; /* work items handed from busy ranks to idle ones */
     char model[AMP_STR_LEN];    /* model file written */
   } train;
   struct {

@@ -6,27 +6,36 @@
  * neighbourhood cutoff plus the perturbation's reach), and evaluates the
  * targets it owns:
  *
- *   select targets (denoise.h) -> count them over all ranks (Allreduce)
+ *   select targets (denoise.h)
  *   noise of every row -> for each sign of the antithetic pair:
  *       perturbed copy -> cells -> neighbourhood tokens of the targets
- *       -> micro-batches: forward, dL/ds (loss.h), backward (parameter gradients)
+ *       -> one work item per target and sign: tokens, noise, sign
+ *   redistribute the items ([train] redistribute = "on"): ranks holding
+ *   more than the mean (a MIPS cluster) hand the surplus to ranks below it
+ *   (redistribute.h: an Allgather of counts, one Alltoallv of records)
+ *   -> micro-batches of the items this rank holds: forward, dL/ds (loss.h),
+ *      backward (parameter gradients)
  *   one Allreduce of the flat gradient buffer and the loss terms over all
  *   ranks -> the same optimiser update on every rank (optimizer.h)
  *
- * so one MPI_Allreduce per step carries the gradients, whatever the number
- * of replicas and ranks. The sum's order depends on the rank count, so runs
- * on different counts agree to float rounding, not bit for bit.
+ * Where an item is evaluated does not change the sum, only its rounding: so
+ * the gradients still take one MPI_Allreduce per step, whatever the number
+ * of replicas and ranks. The sum's order depends on the rank count and on
+ * the redistribution, so runs on different counts, or with it on and off,
+ * agree to float rounding, not bit for bit.
  */
 #ifndef ACTIVEMPI_TRAINER_H
 #define ACTIVEMPI_TRAINER_H
 
 #include <mpi.h>
+#include <petscsys.h>
 #include <stddef.h>
 
 #include "activempi/config.h"
 #include "activempi/neighborhood.h"
 #include "activempi/nn.h"
 #include "activempi/optimizer.h"
+#include "activempi/redistribute.h"
 #include "activempi/rng.h"
 
 /* What a step (or a validation pass) measured, the same on every rank. */
@@ -35,7 +44,8 @@ typedef struct {
   double grad_norm;     /* global norm of the summed gradient, before clipping */
   double learning_rate; /* of this update */
   long long targets;    /* targets in the whole batch */
-  double imbalance;     /* max / mean of the targets per rank */
+  double imbalance;     /* max / mean of the work items per rank, as evaluated (after redistribution) */
+  double imbalance_owned; /* max / mean of the work items per rank owning them (before redistribution) */
 } amp_train_stats;
 
 typedef struct {
@@ -54,7 +64,14 @@ typedef struct {
   size_t cap_rows;
   size_t *target;             /* [cap_targets] owned rows in the batch */
   size_t cap_targets;
-  float *zeta_q, *zeta_x;     /* [capacity][outputs] the targets' noise, by micro-batch */
+  amp_work_layout item;       /* a work item's record */
+  amp_items items;            /* this rank's work items: built, then redistributed */
+  amp_redistributor redist;
+  int redistribute;           /* [train] redistribute = "on" */
+  PetscLogEvent ev_redistribute; /* brackets the redistribution when >= 0 (timers.h); -1 after init */
+  float *bq, *bx;             /* [capacity][T][nf], [capacity][T][nx] a micro-batch's tokens */
+  unsigned char *bmask;       /* [capacity][T] */
+  float *zeta_q, *zeta_x;     /* [capacity][outputs] the items' signed noise, by micro-batch */
   float *ds_q, *ds_x;         /* [capacity][outputs] dL/ds */
   double sigma;               /* [train] noise_scale */
   int perturb_positions;      /* loss = "denoising" (positions and internal coordinates) */

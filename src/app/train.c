@@ -45,6 +45,7 @@ static PetscErrorCode register_events(amp_train *t) {
   PetscCall(amp_timer_register("io", "AmpTrainData", &t->ev.data));
   PetscCall(amp_timer_register("learn", "AmpTrainStep", &t->ev.step));
   PetscCall(amp_timer_register("learn", "AmpValidate", &t->ev.validate));
+  PetscCall(amp_timer_register("learn", "AmpRedistribute", &t->ev.redistribute));
   PetscCall(amp_timer_register("io", "AmpTrainOutput", &t->ev.output));
   PetscFunctionReturn(0);
 }
@@ -70,6 +71,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, "out of memory for particles");
   if (amp_train_open_data(t)) return -1;
   if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
+  t->tr.ev_redistribute = t->ev.redistribute;
   if (amp_drift_init(&t->drift, cfg)) return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
 }
@@ -203,6 +205,7 @@ static int append_log(amp_train *t, const amp_train_stats *st) {
   row[AMP_LOG_LEARNING_RATE] = st->learning_rate;
   row[AMP_LOG_EPR_FREE] = t->epr_free;
   row[AMP_LOG_IMBALANCE] = st->imbalance;
+  row[AMP_LOG_IMBALANCE_OWNED] = st->imbalance_owned;
   row[AMP_LOG_SECONDS] = amp_clock() - t->start;
   if (validate(t, &row[AMP_LOG_VALIDATION_LOSS], &row[AMP_LOG_EPR_NETWORK])) return -1;
   if (t->nlog == t->cap_log) {

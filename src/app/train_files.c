@@ -38,6 +38,7 @@ static const char *const log_columns[AMP_LOG_COLUMNS] = {
     [AMP_LOG_EPR_NETWORK] = "epr_network_per_particle",
     [AMP_LOG_EPR_FREE] = "epr_free_per_particle",
     [AMP_LOG_IMBALANCE] = "batch_imbalance",
+    [AMP_LOG_IMBALANCE_OWNED] = "batch_imbalance_owned",
     [AMP_LOG_SECONDS] = "seconds"};
 
 static int fail(amp_train *t, const char *fmt, const char *detail) {

@@ -24,7 +24,8 @@ enum {
   AMP_LOG_VALIDATION_LOSS,
   AMP_LOG_EPR_NETWORK,
   AMP_LOG_EPR_FREE,
-  AMP_LOG_IMBALANCE,
+  AMP_LOG_IMBALANCE,       /* max/mean of the work items evaluated per rank (after redistribution) */
+  AMP_LOG_IMBALANCE_OWNED, /* the same as the ranks own them (before) */
   AMP_LOG_SECONDS,
   AMP_LOG_COLUMNS
 };
@@ -56,7 +57,7 @@ typedef struct {
   char log_path[AMP_STR_LEN + 32];
   int interrupted;            /* the signal that stopped the run, or 0 */
   struct {
-    PetscLogEvent data, step, validate, output;
+    PetscLogEvent data, step, validate, output, redistribute;
   } ev;
   char error[AMP_ERR_LEN];
 } amp_train;

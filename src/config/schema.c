@@ -181,6 +181,8 @@ const amp_key_spec amp_schema[] = {
    "steps between log rows: loss, gradient norm, learning rate, validation loss and EPR"},
   {"train", "checkpoint_interval", AMP_KEY_LONG, F(train.checkpoint_interval), VALUE("1000"), GE(0), NULL, ALL,
    "steps between checkpoints of the training state (0: only at the end and on a signal)"},
+  {"train", "redistribute", AMP_KEY_CHOICE, F(train.redistribute), VALUE("\"on\""), ANY, "on|off", ALL,
+   "hand the batch's token tensors from ranks with many targets (a MIPS cluster) to ranks with few, so each evaluates about as many"},
   {"train", "model", AMP_KEY_STRING, F(train.model), VALUE("\"model.h5\""), ANY, NULL, ALL,
    "model file written, in output_dir"},
 

@@ -1,8 +1,8 @@
 /*
  * One step of distributed denoising score matching (trainer.h): batch
  * selection, the antithetic pair of perturbed configurations, their
- * neighbourhoods, micro-batches through the network, one Allreduce, one
- * optimiser update.
+ * neighbourhoods as work items, the items redistributed over the ranks,
+ * micro-batches through the network, one Allreduce, one optimiser update.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "activempi/denoise.h"
 #include "activempi/loss.h"
 #include "activempi/score.h"
+#include "activempi/timers.h"
 #include "activempi/trainer.h"
 
 /* 6 sigma per component covers the noise but for 2e-9 of the draws */
@@ -33,6 +34,29 @@ static int fail(amp_trainer *t, const char *why) {
   return -1;
 }
 
+/* The work items' record and one micro-batch's inputs, noise, dL/ds and
+ * activations, in [network] activation_memory. Returns 0 or -1. */
+static int work_init(amp_trainer *t, const amp_nn_arch *a) {
+  const amp_config *cfg = t->cfg;
+  int T = cfg->network.neighbors + 1;
+  amp_work_layout_init(&t->item, T, a->q_features, a->x_features, a->q_outputs,
+                       t->perturb_positions ? a->x_outputs : 0);
+  t->items.bytes = t->item.bytes;
+  size_t bytes = (size_t)(cfg->network.activation_memory * 1048576.0);
+  int capacity = amp_nn_batch_capacity(&t->layout, T, 1, bytes);
+  size_t out = (size_t)capacity * (size_t)(a->q_outputs > a->x_outputs ? a->q_outputs : a->x_outputs);
+  size_t tokens = (size_t)capacity * (size_t)T;
+  t->zeta_q = malloc(out * sizeof(float));
+  t->zeta_x = malloc(out * sizeof(float));
+  t->ds_q = malloc(out * sizeof(float));
+  t->ds_x = malloc(out * sizeof(float));
+  t->bq = malloc(tokens * (size_t)a->q_features * sizeof(float));
+  t->bx = malloc(tokens * (size_t)a->x_features * sizeof(float));
+  t->bmask = malloc(tokens);
+  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask ||
+         amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
+}
+
 int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas) {
   memset(t, 0, sizeof *t);
   t->cfg = cfg;
@@ -40,6 +64,8 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
   t->sigma = cfg->train.noise_scale;
   t->perturb_positions = cfg->train.loss == AMP_LOSS_DENOISING;
   t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
+  t->redistribute = cfg->train.redistribute == AMP_REDISTRIBUTE_ON;
+  t->ev_redistribute = -1;
   amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
   amp_score_neighborhood_spec(cfg, &t->spec);
   amp_nn_arch arch;
@@ -53,19 +79,8 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
     if (!failed) amp_nn_init_params(&t->layout, (uint64_t)cfg->run.seed, t->params);
     failed = failed || amp_optim_init(&t->opt, cfg, n, t->params);
   }
-  if (!failed) {
-    int T = cfg->network.neighbors + 1;
-    size_t bytes = (size_t)(cfg->network.activation_memory * 1048576.0);
-    int capacity = amp_nn_batch_capacity(&t->layout, T, 1, bytes);
-    size_t out = (size_t)capacity * (size_t)(arch.q_outputs > arch.x_outputs ? arch.q_outputs : arch.x_outputs);
-    t->zeta_q = malloc(out * sizeof(float));
-    t->zeta_x = malloc(out * sizeof(float));
-    t->ds_q = malloc(out * sizeof(float));
-    t->ds_x = malloc(out * sizeof(float));
-    failed = !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x ||
-             amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
-  }
-  if (any(comm, failed)) {
+  if (!failed) failed = work_init(t, &arch);
+  if (any(comm, failed) || amp_redistributor_init(&t->redist, comm)) {
     amp_trainer_free(t);
     return fail(t, "out of memory for the network, its optimiser state or its activations");
   }
@@ -77,14 +92,17 @@ void amp_trainer_free(amp_trainer *t) {
   amp_optim_free(&t->opt);
   amp_nn_layout_free(&t->layout);
   amp_neighborhood_free(&t->nb);
+  amp_items_free(&t->items);
+  amp_redistributor_free(&t->redist);
   amp_cells_free(&t->cells);
   if (t->pert.capacity) amp_particles_free(&t->pert);
   free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
-  free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x);
+  free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x), free(t->bq), free(t->bx), free(t->bmask);
   t->params = t->grads = NULL;
   t->zq = t->zx = NULL;
   t->target = NULL;
-  t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = NULL;
+  t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = t->bq = t->bx = NULL;
+  t->bmask = NULL;
 }
 
 /* room for the rows of p; returns 0 or -1 */
@@ -115,55 +133,75 @@ static void gather_noise(float *zeta, const double *z, const size_t *target, siz
     for (int c = 0; c < k; c++) zeta[j * (size_t)k + c] = (float)z[target[j] * (size_t)k + c];
 }
 
-/* The n targets' loss terms at one side of the pair, through micro-batches;
- * gradients into grads unless NULL. */
-static double one_side(amp_trainer *t, const float *params, size_t n, double sign, double weight, float *grads) {
-  const amp_nn_arch *a = &t->layout.arch;
+/* Work item j of the last neighbourhood build, at side `sign`, appended to t->items. */
+static void put_item(amp_trainer *t, size_t j, float sign) {
   const amp_neighborhoods *nb = &t->nb;
-  const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
+  const amp_work_layout *l = &t->item;
+  const size_t T = (size_t)nb->T;
+  gather_noise(t->zeta_q, t->zq, t->target + j, 1, l->nzq);
+  gather_noise(t->zeta_x, t->zx, t->target + j, 1, l->nzx);
+  amp_work_put(&t->items, l, t->items.n++, nb->q + j * T * (size_t)nb->nf, nb->x + j * T * (size_t)nb->nx,
+               nb->mask + j * T, t->zeta_q, t->zeta_x, sign);
+}
+
+/* The work items of the n targets at both sides of the pair into t->items.
+ * Returns 0, or -1 when out of memory. */
+static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
+  t->items.n = 0;
+  if (amp_items_reserve(&t->items, 2 * n)) return -1;
+  for (int side = 0; side < 2; side++) {
+    double sign = side ? -1 : 1;
+    amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
+    if (amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
+        amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n))
+      return -1;
+    for (size_t j = 0; j < n; j++) put_item(t, j, (float)sign);
+  }
+  return 0;
+}
+
+/* The loss terms of the items this rank holds, through micro-batches;
+ * gradients into grads unless NULL. */
+static double evaluate(amp_trainer *t, const float *params, double weight, float *grads) {
+  const amp_work_layout *l = &t->item;
+  const size_t n = t->items.n, cap = (size_t)t->ws.capacity;
   double loss = 0;
   for (size_t b0 = 0; b0 < n; b0 += cap) {
     size_t m = n - b0 < cap ? n - b0 : cap;
-    amp_nn_forward(&t->layout, params, &t->ws, (int)m, nb->q + b0 * T * nb->nf, nb->x + b0 * T * nb->nx,
-                   nb->mask + b0 * T);
-    gather_noise(t->zeta_q, t->zq, t->target + b0, m, a->q_outputs);
-    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, a->q_outputs, sign, t->sigma, weight, t->ds_q);
-    int with_x = a->x_outputs && t->perturb_positions;
-    if (with_x) {
-      gather_noise(t->zeta_x, t->zx, t->target + b0, m, a->x_outputs);
-      loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, a->x_outputs, sign, t->sigma, weight, t->ds_x);
-    }
-    if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, with_x ? t->ds_x : NULL, grads);
+    amp_work_batch(&t->items, l, b0, m, t->bq, t->bx, t->bmask, t->zeta_q, t->zeta_x);
+    amp_nn_forward(&t->layout, params, &t->ws, (int)m, t->bq, t->bx, t->bmask);
+    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, l->nzq, 1, t->sigma, weight, t->ds_q);
+    if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, weight, t->ds_x);
+    if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, l->nzx ? t->ds_x : NULL, grads);
   }
   return loss;
 }
 
-/* This rank's loss sum over both sides (gradients into grads unless NULL);
- * the batch size and its imbalance in stats. Collective. */
+/* t->items spread over the ranks (or only measured); the batch size and the
+ * imbalance before and after in stats. Collective. */
+static int redistribute(amp_trainer *t, amp_train_stats *stats) {
+  amp_redistribute_stats rs;
+  if (t->ev_redistribute >= 0) amp_timer_begin(t->ev_redistribute);
+  int status = amp_redistribute(&t->redist, &t->items, t->redistribute, &rs);
+  if (t->ev_redistribute >= 0) amp_timer_end(t->ev_redistribute);
+  if (status) return fail(t, "redistributing the work items of a training batch failed: out of memory or MPI error");
+  stats->targets = rs.total / 2;
+  stats->imbalance = rs.after;
+  stats->imbalance_owned = rs.before;
+  return 0;
+}
+
+/* This rank's loss sum over the items it evaluates (gradients into grads
+ * unless NULL); the batch size and its imbalance in stats. Collective. */
 static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long step, float *grads,
                       double *loss, amp_train_stats *stats) {
   if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
   size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
-  long long local = (long long)n, total = 0, most = 0;
-  int size;
-  if (MPI_Comm_size(t->comm, &size) != MPI_SUCCESS ||
-      MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, t->comm) != MPI_SUCCESS ||
-      MPI_Allreduce(&local, &most, 1, MPI_LONG_LONG, MPI_MAX, t->comm) != MPI_SUCCESS)
-    return fail(t, "MPI_Allreduce of the batch size failed");
-  stats->targets = total;
-  stats->imbalance = total ? (double)most * size / (double)total : 1;
   amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
-  double weight = total ? 1.0 / (double)total : 0;
-  int failed = 0;
-  *loss = 0;
-  for (int side = 0; side < 2 && !failed; side++) {
-    double sign = side ? -1 : 1;
-    amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
-    failed = amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
-             amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n);
-    if (!failed) *loss += weight * one_side(t, params, n, sign, weight, grads);
-  }
-  if (any(t->comm, failed)) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  if (any(t->comm, build_items(t, p, n))) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  if (redistribute(t, stats)) return -1;
+  double weight = stats->targets ? 1.0 / (double)stats->targets : 0;
+  *loss = weight * evaluate(t, params, weight, grads);
   return 0;
 }
 

@@ -12,6 +12,9 @@ check_train.py same MODEL MODEL    every parameter dataset of two model files is
                                    bitwise equal
 check_train.py epr LOG WANT TOL    the last row's network EPR per particle is
                                    within TOL (relative) of WANT
+check_train.py balanced LOG MAX    every row's batch imbalance (work items evaluated
+                                   per rank, max/mean) is at most MAX and at most the
+                                   imbalance of the items as the ranks own them
 """
 import sys
 
@@ -64,12 +67,22 @@ def epr(path, want, tol):
         sys.exit(f"relative error {abs(got - want) / abs(want):.3g} > {tol}")
 
 
+def balanced(path, most):
+    cols, rows = log(path)
+    after, before = rows[:, cols.index("batch_imbalance")], rows[:, cols.index("batch_imbalance_owned")]
+    print(f"# batch imbalance max/mean: owned up to {before.max():.3f}, evaluated up to {after.max():.3f}")
+    if not (after.max() <= most and np.all(after <= before)):
+        sys.exit(f"evaluated imbalance {after.max():.3g} above {most} or above the owned imbalance")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "curves":
         curves(float(sys.argv[2]), sys.argv[3:])
     elif cmd == "same":
         same(sys.argv[2], sys.argv[3])
+    elif cmd == "balanced":
+        balanced(sys.argv[2], float(sys.argv[3]))
     elif cmd == "epr":
         epr(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
     else:

@@ -1,4 +1,5 @@
-# The train stage end to end: the same loss curve on 1, 2 and 4 ranks, a
+# The train stage end to end: the same loss curve on 1, 2 and 4 ranks, and
+# with the work items' redistribution on and off, an even batch on 4 ranks, a
 # resumed run equal to an uninterrupted one, a non-finite loss stopped with
 # its message and the last good checkpoint kept, and learning: trapped
 # hypoelliptic AOUPs' EPR within 5 % of science.md (I7).
@@ -75,6 +76,13 @@ for n in 1 2 4; do
 done
 check "20 training steps give the same loss curve on 1, 2 and 4 ranks (1e-5 of its scale)" \
   $py "$checker" curves 1e-5 r1/train_log.h5 r2/train_log.h5 r4/train_log.h5
+train off4 20 'redistribute = "off"'
+run_amp -n 4 --quiet off4.toml
+[ $rc -eq 0 ] || show "$err"
+check "redistribution of the work items on and off gives the same loss curve on 4 ranks (1e-5)" \
+  $py "$checker" curves 1e-5 r4/train_log.h5 off4/train_log.h5
+check "with redistribution each of 4 ranks evaluates floor or ceil of the mean (max/mean <= 1.1)" \
+  $py "$checker" balanced r4/train_log.h5 1.1
 
 new_dir resume
 train full 20
