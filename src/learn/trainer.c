@@ -1,8 +1,8 @@
 /*
- * One step of distributed denoising score matching (trainer.h): batch
- * selection, the antithetic pair of perturbed configurations, their
- * neighbourhoods, micro-batches through the network, one Allreduce, one
- * optimiser update.
+ * One step of distributed score matching (trainer.h): batch selection, the
+ * antithetic pair of perturbed configurations (denoising) or the unperturbed
+ * one (implicit), their neighbourhoods, micro-batches through the network,
+ * one Allreduce, one optimiser update.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "activempi/denoise.h"
+#include "activempi/implicit.h"
 #include "activempi/loss.h"
 #include "activempi/score.h"
 #include "activempi/trainer.h"
@@ -39,6 +40,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
   t->comm = comm;
   t->sigma = cfg->train.noise_scale;
   t->perturb_positions = cfg->train.loss == AMP_LOSS_DENOISING;
+  t->implicit = cfg->train.loss == AMP_LOSS_IMPLICIT;
   t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
   amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
   amp_score_neighborhood_spec(cfg, &t->spec);
@@ -62,7 +64,9 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
     t->zeta_x = malloc(out * sizeof(float));
     t->ds_q = malloc(out * sizeof(float));
     t->ds_x = malloc(out * sizeof(float));
-    failed = !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x ||
+    t->q_shift = malloc((size_t)capacity * (size_t)T * (size_t)arch.q_features * sizeof(float));
+    t->dir = malloc((size_t)capacity * (size_t)(arch.q_outputs * arch.q_features) * sizeof(float));
+    failed = !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->q_shift || !t->dir ||
              amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
   }
   if (any(comm, failed)) {
@@ -80,11 +84,11 @@ void amp_trainer_free(amp_trainer *t) {
   amp_cells_free(&t->cells);
   if (t->pert.capacity) amp_particles_free(&t->pert);
   free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
-  free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x);
+  free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x), free(t->q_shift), free(t->dir);
   t->params = t->grads = NULL;
   t->zq = t->zx = NULL;
   t->target = NULL;
-  t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = NULL;
+  t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = t->q_shift = t->dir = NULL;
 }
 
 /* room for the rows of p; returns 0 or -1 */
@@ -138,8 +142,61 @@ static double one_side(amp_trainer *t, const float *params, size_t n, double sig
   return loss;
 }
 
-/* This rank's loss sum over both sides (gradients into grads unless NULL);
- * the batch size and its imbalance in stats. Collective. */
+/* The denoising loss sum of the n targets over both sides of the pair
+ * (gradients into grads unless NULL); returns 0, or -1 when out of memory. */
+static int denoising_terms(amp_trainer *t, const float *params, const amp_particles *p, long long step, size_t n,
+                           double weight, float *grads, double *loss) {
+  amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
+  for (int side = 0; side < 2; side++) {
+    double sign = side ? -1 : 1;
+    amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
+    if (amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
+        amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n))
+      return -1;
+    *loss += weight * one_side(t, params, n, sign, weight, grads);
+  }
+  return 0;
+}
+
+/* The directions u_k of the divergence (implicit.h) for targets
+ * target[0 .. m) into t->dir: AOUP e_k, ABP in 2-D d f / d theta. */
+static void directions(amp_trainer *t, const amp_particles *p, const size_t *target, size_t m) {
+  const int nf = t->layout.arch.q_features, no = t->layout.arch.q_outputs;
+  float *u = t->dir;
+  for (size_t j = 0; j < m; j++, u += no * nf) {
+    if (t->spec.model == AMP_MODEL_ABP) {
+      double df[2];
+      amp_neighborhood_features_dtheta(p->q[target[j] * (size_t)p->nq], df);
+      u[0] = (float)df[0], u[1] = (float)df[1];
+      continue;
+    }
+    for (int k = 0; k < no; k++)
+      for (int c = 0; c < nf; c++) u[k * nf + c] = (float)(k == c);
+  }
+}
+
+/* The implicit loss sum of the n targets on the unperturbed configuration,
+ * through micro-batches (gradients into grads unless NULL); returns 0, or
+ * -1 when out of memory. */
+static int implicit_terms(amp_trainer *t, const float *params, const amp_particles *p, size_t n, double weight,
+                          float *grads, double *loss) {
+  const amp_neighborhoods *nb = &t->nb;
+  if (amp_cells_build(&t->cells, p, t->spec.L, t->spec.R) ||
+      amp_neighborhood_build(&t->nb, &t->spec, &t->cells, p, t->target, n))
+    return -1;
+  const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
+  for (size_t b0 = 0; b0 < n; b0 += cap) {
+    size_t m = n - b0 < cap ? n - b0 : cap;
+    directions(t, p, t->target + b0, m);
+    amp_nn_implicit_batch b = {.B = (int)m, .q = nb->q + b0 * T * nb->nf, .x = nb->x + b0 * T * nb->nx,
+                               .mask = nb->mask + b0 * T, .dir = t->dir, .q_shift = t->q_shift, .ds = t->ds_q};
+    *loss += weight * amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, weight, grads);
+  }
+  return 0;
+}
+
+/* This rank's loss sum (gradients into grads unless NULL); the batch size
+ * and its imbalance in stats. Collective. */
 static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long step, float *grads,
                       double *loss, amp_train_stats *stats) {
   if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
@@ -152,17 +209,10 @@ static int accumulate(amp_trainer *t, const float *params, const amp_particles *
     return fail(t, "MPI_Allreduce of the batch size failed");
   stats->targets = total;
   stats->imbalance = total ? (double)most * size / (double)total : 1;
-  amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
   double weight = total ? 1.0 / (double)total : 0;
-  int failed = 0;
   *loss = 0;
-  for (int side = 0; side < 2 && !failed; side++) {
-    double sign = side ? -1 : 1;
-    amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
-    failed = amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
-             amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n);
-    if (!failed) *loss += weight * one_side(t, params, n, sign, weight, grads);
-  }
+  int failed = t->implicit ? implicit_terms(t, params, p, n, weight, grads, loss)
+                           : denoising_terms(t, params, p, step, n, weight, grads, loss);
   if (any(t->comm, failed)) return fail(t, "out of memory for the neighbourhoods of a training batch");
   return 0;
 }
