@@ -7,14 +7,16 @@
  * targets it owns:
  *
  *   select targets (denoise.h)
- *   noise of every row -> for each sign of the antithetic pair:
+ *   denoising: noise of every row -> for each sign of the antithetic pair:
  *       perturbed copy -> cells -> neighbourhood tokens of the targets
  *       -> one work item per target and sign: tokens, noise, sign
- *   redistribute the items ([train] redistribute = "on"): ranks holding
- *   more than the mean (a MIPS cluster) hand the surplus to ranks below it
- *   (redistribute.h: an Allgather of counts, one Alltoallv of records)
- *   -> micro-batches of the items this rank holds: forward, dL/ds (loss.h),
- *      backward (parameter gradients)
+ *     redistribute the items ([train] redistribute = "on"): ranks holding
+ *     more than the mean (a MIPS cluster) hand the surplus to ranks below it
+ *     (redistribute.h: an Allgather of counts, one Alltoallv of records)
+ *     -> micro-batches of the items this rank holds: forward, dL/ds (loss.h),
+ *        backward (parameter gradients)
+ *   implicit: cells -> neighbourhood tokens of the unperturbed targets
+ *       -> micro-batches: 1 + 2 (outputs) forward/backward passes (implicit.h)
  *   one Allreduce of the flat gradient buffer and the loss terms over all
  *   ranks -> the same optimiser update on every rank (optimizer.h)
  *
@@ -40,7 +42,7 @@
 
 /* What a step (or a validation pass) measured, the same on every rank. */
 typedef struct {
-  double loss;          /* mean over the batch's targets of the antithetic pair's loss */
+  double loss;          /* mean over the batch's targets of their loss (the antithetic pair's, or implicit) */
   double grad_norm;     /* global norm of the summed gradient, before clipping */
   double learning_rate; /* of this update */
   long long targets;    /* targets in the whole batch */
@@ -73,8 +75,11 @@ typedef struct {
   unsigned char *bmask;       /* [capacity][T] */
   float *zeta_q, *zeta_x;     /* [capacity][outputs] the items' signed noise, by micro-batch */
   float *ds_q, *ds_x;         /* [capacity][outputs] dL/ds */
+  float *q_shift;             /* [capacity][T][nf] implicit: tokens with token 0 moved */
+  float *dir;                 /* [capacity][q_outputs][nf] implicit: directions of the divergence */
   double sigma;               /* [train] noise_scale */
   int perturb_positions;      /* loss = "denoising" (positions and internal coordinates) */
+  int implicit;               /* loss = "implicit" */
   double fraction;            /* selection probability of a particle */
   amp_rng rng;                /* keyed by (seed, replica) */
   char error[AMP_ERR_LEN];
@@ -97,8 +102,8 @@ double amp_trainer_halo_width(const amp_config *cfg);
  * is not finite or memory runs out (on every rank; parameters unchanged). */
 int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats);
 
-/* Collective: the loss of `params` on p with the noise of step `step`,
- * without gradients (validation). */
+/* Collective: the loss of `params` on p with the batch (and the noise) of
+ * step `step`, without gradients (validation). */
 int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long step,
                      amp_train_stats *stats);
 

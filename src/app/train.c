@@ -7,12 +7,12 @@
  *
  *   each replica picks a training frame (counter-based, by step) -> its ranks
  *   keep the particles they own and receive ghosts within the neighbourhood
- *   cutoff plus the noise's reach -> one distributed denoising step
+ *   cutoff plus the noise's reach -> one distributed score-matching step
  *   (trainer.h: one MPI_Allreduce of the gradient over all ranks)
  *
  * Every log_interval steps it measures, with the parameters' moving average
  * (what gets saved for evaluation), the loss on a held-out frame with fixed
- * noise and the entropy production of that frame's internal coordinates,
+ * noise (the denoising losses) and the entropy production of that frame's internal coordinates,
  * next to the network-free estimate the simulator recorded for the held-out
  * frames (science.md I4/I5); the rows go to train_log.h5 and to the screen.
  * Checkpoints (parameters, average, optimiser moments, step) are written on

@@ -156,8 +156,26 @@ static int resolve_input_file(amp_parse_context *ctx, amp_config *cfg, char *fie
                           amp_stage_name(producer));
 }
 
+/* The implicit loss trains the internal-coordinate head of AOUPs and of
+ * 2-D ABPs (learn/implicit.c). */
+static int check_implicit(amp_parse_context *ctx, const amp_config *cfg) {
+  if (cfg->train.loss != AMP_LOSS_IMPLICIT) return AMP_CONFIG_OK;
+  if (cfg->system.model == AMP_MODEL_ABP && cfg->system.dimension == 3)
+    return key_error(ctx, "train", "loss", "%s",
+                     "= \"implicit\": training of 3-D abp is not supported yet: use \"denoising\" or "
+                     "\"denoising_internal\"");
+  if (cfg->network.outputs == AMP_OUTPUTS_POSITION)
+    return key_error(ctx, "train", "loss", "%s",
+                     "= \"implicit\" trains the internal-coordinate head only, but [network] outputs = "
+                     "\"internal_and_position\" (the default when translational_diffusion > 0): use "
+                     "\"denoising\"");
+  return AMP_CONFIG_OK;
+}
+
 static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
+  int status = check_implicit(ctx, cfg);
+  if (status) return status;
   if (!amp_given(ctx, "train", "decay_steps")) cfg->train.decay_steps = cfg->train.steps;
   if (!amp_given(ctx, "train", "warmup_steps"))
     cfg->train.warmup_steps = cfg->train.decay_steps / 10 < 10000 ? cfg->train.decay_steps / 10 : 10000;

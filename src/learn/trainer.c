@@ -1,8 +1,9 @@
 /*
- * One step of distributed denoising score matching (trainer.h): batch
- * selection, the antithetic pair of perturbed configurations, their
- * neighbourhoods as work items, the items redistributed over the ranks,
- * micro-batches through the network, one Allreduce, one optimiser update.
+ * One step of distributed score matching (trainer.h): batch selection;
+ * denoising: the antithetic pair of perturbed configurations, their
+ * neighbourhoods as work items, the items redistributed over the ranks;
+ * implicit: the unperturbed configuration's neighbourhoods; micro-batches
+ * through the network, one Allreduce, one optimiser update.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "activempi/denoise.h"
+#include "activempi/implicit.h"
 #include "activempi/loss.h"
 #include "activempi/score.h"
 #include "activempi/timers.h"
@@ -53,7 +55,9 @@ static int work_init(amp_trainer *t, const amp_nn_arch *a) {
   t->bq = malloc(tokens * (size_t)a->q_features * sizeof(float));
   t->bx = malloc(tokens * (size_t)a->x_features * sizeof(float));
   t->bmask = malloc(tokens);
-  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask ||
+  t->q_shift = malloc(tokens * (size_t)a->q_features * sizeof(float));
+  t->dir = malloc((size_t)capacity * (size_t)(a->q_outputs * a->q_features) * sizeof(float));
+  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask || !t->q_shift || !t->dir ||
          amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
 }
 
@@ -63,6 +67,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
   t->comm = comm;
   t->sigma = cfg->train.noise_scale;
   t->perturb_positions = cfg->train.loss == AMP_LOSS_DENOISING;
+  t->implicit = cfg->train.loss == AMP_LOSS_IMPLICIT;
   t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
   t->redistribute = cfg->train.redistribute == AMP_REDISTRIBUTE_ON;
   t->ev_redistribute = -1;
@@ -98,11 +103,13 @@ void amp_trainer_free(amp_trainer *t) {
   if (t->pert.capacity) amp_particles_free(&t->pert);
   free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
   free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x), free(t->bq), free(t->bx), free(t->bmask);
+  free(t->q_shift), free(t->dir);
   t->params = t->grads = NULL;
   t->zq = t->zx = NULL;
   t->target = NULL;
   t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = t->bq = t->bx = NULL;
   t->bmask = NULL;
+  t->q_shift = t->dir = NULL;
 }
 
 /* room for the rows of p; returns 0 or -1 */
@@ -191,12 +198,69 @@ static int redistribute(amp_trainer *t, amp_train_stats *stats) {
   return 0;
 }
 
+/* The directions u_k of the divergence (implicit.h) for targets
+ * target[0 .. m) into t->dir: AOUP e_k, ABP in 2-D d f / d theta. */
+static void directions(amp_trainer *t, const amp_particles *p, const size_t *target, size_t m) {
+  const int nf = t->layout.arch.q_features, no = t->layout.arch.q_outputs;
+  float *u = t->dir;
+  for (size_t j = 0; j < m; j++, u += no * nf) {
+    if (t->spec.model == AMP_MODEL_ABP) {
+      double df[2];
+      amp_neighborhood_features_dtheta(p->q[target[j] * (size_t)p->nq], df);
+      u[0] = (float)df[0], u[1] = (float)df[1];
+      continue;
+    }
+    for (int k = 0; k < no; k++)
+      for (int c = 0; c < nf; c++) u[k * nf + c] = (float)(k == c);
+  }
+}
+
+/* The implicit loss sum of the n targets on the unperturbed configuration,
+ * through micro-batches (gradients into grads unless NULL); returns 0, or
+ * -1 when out of memory. */
+static int implicit_terms(amp_trainer *t, const float *params, const amp_particles *p, size_t n, double weight,
+                          float *grads, double *loss) {
+  const amp_neighborhoods *nb = &t->nb;
+  if (amp_cells_build(&t->cells, p, t->spec.L, t->spec.R) ||
+      amp_neighborhood_build(&t->nb, &t->spec, &t->cells, p, t->target, n))
+    return -1;
+  const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
+  for (size_t b0 = 0; b0 < n; b0 += cap) {
+    size_t m = n - b0 < cap ? n - b0 : cap;
+    directions(t, p, t->target + b0, m);
+    amp_nn_implicit_batch b = {.B = (int)m, .q = nb->q + b0 * T * nb->nf, .x = nb->x + b0 * T * nb->nx,
+                               .mask = nb->mask + b0 * T, .dir = t->dir, .q_shift = t->q_shift, .ds = t->ds_q};
+    *loss += weight * amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, weight, grads);
+  }
+  return 0;
+}
+
+/* The implicit loss: each rank evaluates the targets it owns (the 1 + 2
+ * outputs passes per target need the target's own tokens only); the batch
+ * size and imbalance in stats. Collective. */
+static int implicit_accumulate(amp_trainer *t, const float *params, const amp_particles *p, size_t n, float *grads,
+                               double *loss, amp_train_stats *stats) {
+  long long local = (long long)n, total = 0, most = 0;
+  int size;
+  if (MPI_Comm_size(t->comm, &size) != MPI_SUCCESS ||
+      MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, t->comm) != MPI_SUCCESS ||
+      MPI_Allreduce(&local, &most, 1, MPI_LONG_LONG, MPI_MAX, t->comm) != MPI_SUCCESS)
+    return fail(t, "MPI_Allreduce of the batch size failed");
+  stats->targets = total;
+  stats->imbalance = stats->imbalance_owned = total ? (double)most * size / (double)total : 1;
+  *loss = 0;
+  int failed = implicit_terms(t, params, p, n, total ? 1.0 / (double)total : 0, grads, loss);
+  if (any(t->comm, failed)) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  return 0;
+}
+
 /* This rank's loss sum over the items it evaluates (gradients into grads
  * unless NULL); the batch size and its imbalance in stats. Collective. */
 static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long step, float *grads,
                       double *loss, amp_train_stats *stats) {
   if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
   size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
+  if (t->implicit) return implicit_accumulate(t, params, p, n, grads, loss, stats);
   amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
   if (any(t->comm, build_items(t, p, n))) return fail(t, "out of memory for the neighbourhoods of a training batch");
   if (redistribute(t, stats)) return -1;
