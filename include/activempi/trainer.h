@@ -70,7 +70,12 @@ typedef struct {
   amp_items items;            /* this rank's work items: built, then redistributed */
   amp_redistributor redist;
   int redistribute;           /* [train] redistribute = "on" */
-  PetscLogEvent ev_redistribute; /* brackets the redistribution when >= 0 (timers.h); -1 after init */
+  struct {                    /* timers.h events the stage registered (-1 after init: none) */
+    PetscLogEvent tokens;       /* perturbed copies, cells, neighbourhood tokens, work items */
+    PetscLogEvent redistribute; /* the Allgather and the exchange of work items */
+    PetscLogEvent network;      /* micro-batches: forward, loss, backward */
+    PetscLogEvent allreduce;    /* the gradient's MPI_Allreduce */
+  } ev;
   float *bq, *bx;             /* [capacity][T][nf], [capacity][T][nx] a micro-batch's tokens */
   unsigned char *bmask;       /* [capacity][T] */
   float *zeta_q, *zeta_x;     /* [capacity][outputs] the items' signed noise, by micro-batch */

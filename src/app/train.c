@@ -45,7 +45,10 @@ static PetscErrorCode register_events(amp_train *t) {
   PetscCall(amp_timer_register("io", "AmpTrainData", &t->ev.data));
   PetscCall(amp_timer_register("learn", "AmpTrainStep", &t->ev.step));
   PetscCall(amp_timer_register("learn", "AmpValidate", &t->ev.validate));
+  PetscCall(amp_timer_register("learn", "AmpTrainTokens", &t->ev.tokens));
   PetscCall(amp_timer_register("learn", "AmpRedistribute", &t->ev.redistribute));
+  PetscCall(amp_timer_register("learn", "AmpTrainNetwork", &t->ev.network));
+  PetscCall(amp_timer_register("learn", "AmpAllreduce", &t->ev.allreduce));
   PetscCall(amp_timer_register("io", "AmpTrainOutput", &t->ev.output));
   PetscFunctionReturn(0);
 }
@@ -71,7 +74,10 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, "out of memory for particles");
   if (amp_train_open_data(t)) return -1;
   if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
-  t->tr.ev_redistribute = t->ev.redistribute;
+  t->tr.ev.tokens = t->ev.tokens;
+  t->tr.ev.redistribute = t->ev.redistribute;
+  t->tr.ev.network = t->ev.network;
+  t->tr.ev.allreduce = t->ev.allreduce;
   if (amp_drift_init(&t->drift, cfg)) return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
 }

@@ -57,7 +57,7 @@ typedef struct {
   char log_path[AMP_STR_LEN + 32];
   int interrupted;            /* the signal that stopped the run, or 0 */
   struct {
-    PetscLogEvent data, step, validate, output, redistribute;
+    PetscLogEvent data, step, validate, output, tokens, redistribute, network, allreduce;
   } ev;
   char error[AMP_ERR_LEN];
 } amp_train;

@@ -17,6 +17,14 @@
 #include "activempi/timers.h"
 #include "activempi/trainer.h"
 
+/* a stage's event, when it registered one */
+static void begin(PetscLogEvent e) {
+  if (e >= 0) amp_timer_begin(e);
+}
+static void end(PetscLogEvent e) {
+  if (e >= 0) amp_timer_end(e);
+}
+
 /* 6 sigma per component covers the noise but for 2e-9 of the draws */
 #define NOISE_REACH 6.0
 
@@ -70,7 +78,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
   t->implicit = cfg->train.loss == AMP_LOSS_IMPLICIT;
   t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
   t->redistribute = cfg->train.redistribute == AMP_REDISTRIBUTE_ON;
-  t->ev_redistribute = -1;
+  t->ev.tokens = t->ev.redistribute = t->ev.network = t->ev.allreduce = -1;
   amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
   amp_score_neighborhood_spec(cfg, &t->spec);
   amp_nn_arch arch;
@@ -173,6 +181,7 @@ static double evaluate(amp_trainer *t, const float *params, double weight, float
   const amp_work_layout *l = &t->item;
   const size_t n = t->items.n, cap = (size_t)t->ws.capacity;
   double loss = 0;
+  begin(t->ev.network);
   for (size_t b0 = 0; b0 < n; b0 += cap) {
     size_t m = n - b0 < cap ? n - b0 : cap;
     amp_work_batch(&t->items, l, b0, m, t->bq, t->bx, t->bmask, t->zeta_q, t->zeta_x);
@@ -181,6 +190,7 @@ static double evaluate(amp_trainer *t, const float *params, double weight, float
     if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, weight, t->ds_x);
     if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, l->nzx ? t->ds_x : NULL, grads);
   }
+  end(t->ev.network);
   return loss;
 }
 
@@ -188,9 +198,9 @@ static double evaluate(amp_trainer *t, const float *params, double weight, float
  * imbalance before and after in stats. Collective. */
 static int redistribute(amp_trainer *t, amp_train_stats *stats) {
   amp_redistribute_stats rs;
-  if (t->ev_redistribute >= 0) amp_timer_begin(t->ev_redistribute);
+  begin(t->ev.redistribute);
   int status = amp_redistribute(&t->redist, &t->items, t->redistribute, &rs);
-  if (t->ev_redistribute >= 0) amp_timer_end(t->ev_redistribute);
+  end(t->ev.redistribute);
   if (status) return fail(t, "redistributing the work items of a training batch failed: out of memory or MPI error");
   stats->targets = rs.total / 2;
   stats->imbalance = rs.after;
@@ -262,7 +272,10 @@ static int accumulate(amp_trainer *t, const float *params, const amp_particles *
   size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
   if (t->implicit) return implicit_accumulate(t, params, p, n, grads, loss, stats);
   amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
-  if (any(t->comm, build_items(t, p, n))) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  begin(t->ev.tokens);
+  int built = build_items(t, p, n);
+  end(t->ev.tokens);
+  if (any(t->comm, built)) return fail(t, "out of memory for the neighbourhoods of a training batch");
   if (redistribute(t, stats)) return -1;
   double weight = stats->targets ? 1.0 / (double)stats->targets : 0;
   *loss = weight * evaluate(t, params, weight, grads);
@@ -285,9 +298,11 @@ int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp
   memset(stats, 0, sizeof *stats);
   memset(t->grads, 0, t->layout.nparams * sizeof *t->grads);
   if (accumulate(t, t->params, p, step, t->grads, &loss, stats)) return -1;
-  if (MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) != MPI_SUCCESS ||
-      MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
-    return fail(t, "MPI_Allreduce of the gradient failed");
+  begin(t->ev.allreduce);
+  int reduced = MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) == MPI_SUCCESS &&
+                MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) == MPI_SUCCESS;
+  end(t->ev.allreduce);
+  if (!reduced) return fail(t, "MPI_Allreduce of the gradient failed");
   stats->loss = loss;
   stats->learning_rate = amp_optim_learning_rate(&t->opt, t->opt.step);
   double sum = 0;
