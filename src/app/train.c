@@ -18,6 +18,9 @@
  * Checkpoints (parameters, average, optimiser moments, step) are written on
  * an interval, at the end and on SIGTERM/SIGUSR1; a run that finds one
  * continues from it, and takes the same steps as an uninterrupted run.
+ *
+ * With [train] source = "online" the frames are the snapshots of the run's
+ * own simulation, and the simulation drives the steps (train_online.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -69,7 +72,8 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   if (amp_particles_init(&t->p, cfg->system.dimension, nq, 1024) ||
       amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles))
     return fail(t, "out of memory for particles");
-  if (amp_train_open_data(t)) return -1;
+  if (amp_train_paths(t)) return -1;
+  if (cfg->train.source == AMP_SOURCE_ONLINE ? amp_train_online_init(t) : amp_train_open_data(t)) return -1;
   if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
   t->tr.ev_redistribute = t->ev.redistribute;
   if (amp_drift_init(&t->drift, cfg)) return fail(t, "out of memory for the pair-force table");
@@ -78,6 +82,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
 
 static void teardown(amp_train *t) {
   amp_trainer_free(&t->tr);
+  amp_train_online_free(t);
   amp_drift_free(&t->drift);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
@@ -230,13 +235,9 @@ static int signal_agreed(void) {
   return MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS ? any : 15;
 }
 
-static int run(amp_train *t) {
-  const amp_config *cfg = t->cfg;
-  const long long total = cfg->train.steps, first = t->step;
-  amp_progress progress;
-  amp_progress_start(&progress, "train", "steps", total - first, cfg->run.progress_interval,
-                     t->world_rank == 0 && !t->quiet ? stdout : NULL, amp_clock());
-  while (t->step < total) {
+int amp_train_steps(amp_train *t, long long until) {
+  const long long total = t->cfg->train.steps;
+  while (t->step < until && t->step < total) {
     amp_train_stats st;
     amp_timer_begin(t->ev.data);
     int status = amp_train_load(t, training_frame(t, t->step));
@@ -245,12 +246,25 @@ static int run(amp_train *t) {
     amp_timer_begin(t->ev.step);
     status = amp_trainer_step(&t->tr, &t->p, t->step, &st);
     amp_timer_end(t->ev.step);
-    if (status) {
-      fail(t, t->tr.error);
-      return -1;
-    }
+    if (status) return fail(t, t->tr.error);
     t->step++;
-    if ((t->step % cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
+    if ((t->step % t->cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
+  }
+  return 0;
+}
+
+/* The model and the closing EPR line, once training is done. Collective. */
+static int finish(amp_train *t) { return amp_train_write_model(t) || final_epr(t); }
+
+/* The file source: steps, with checkpoints on the interval and on a signal. */
+static int run(amp_train *t) {
+  const amp_config *cfg = t->cfg;
+  const long long total = cfg->train.steps, first = t->step;
+  amp_progress progress;
+  amp_progress_start(&progress, "train", "steps", total - first, cfg->run.progress_interval,
+                     t->world_rank == 0 && !t->quiet ? stdout : NULL, amp_clock());
+  while (t->step < total) {
+    if (amp_train_steps(t, t->step + 1)) return -1;
     int caught = signal_agreed();
     long long every = cfg->train.checkpoint_interval;
     if ((caught || (every > 0 && t->step % every == 0)) && t->step < total && amp_train_checkpoint(t)) return -1;
@@ -261,7 +275,27 @@ static int run(amp_train *t) {
     amp_progress_update(&progress, t->step - first, amp_clock());
   }
   amp_progress_finish(&progress, total - first, amp_clock());
-  return amp_train_checkpoint(t) || amp_train_write_model(t) || final_epr(t);
+  return amp_train_checkpoint(t) || finish(t);
+}
+
+/* Every rank agrees on the outcome, which rank 0 reports. Returns the exit code. */
+static int conclude(amp_train *t, int status) {
+  int any = amp_report_failure(status != 0, t->error, "train");
+  if (t->interrupted && t->world_rank == 0)
+    printf("train: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
+           t->interrupted, t->step);
+  else if (!any && t->world_rank == 0)
+    printf("train: model %s (%zu parameters, moving average), log %s, checkpoint %s\n", t->model_path,
+           t->tr.layout.nparams, t->log_path, t->checkpoint_path);
+  return any ? AMP_EXIT_FAILURE : t->interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
+}
+
+/* Online, the simulation drives the steps and reports its own outcome (a
+ * failure, or a signal after both checkpoints); the model follows its end. */
+static int stage_online(amp_train *t, const amp_cli *cli, int status) {
+  if (amp_report_failure(status != 0, t->error, "train")) return AMP_EXIT_FAILURE;
+  int code = amp_train_online(t, cli);
+  return code == AMP_EXIT_OK ? conclude(t, finish(t)) : code;
 }
 
 int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
@@ -270,14 +304,8 @@ int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
   t.start = amp_clock();
   if (amp_signals_install()) return AMP_EXIT_FAILURE;
   int status = setup(&t, cfg, cli);
-  if (!status) status = run(&t);
-  int any = amp_report_failure(status != 0, t.error, "train");
-  if (t.interrupted && t.world_rank == 0)
-    printf("train: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
-           t.interrupted, t.step);
-  else if (!any && t.world_rank == 0)
-    printf("train: model %s (%zu parameters, moving average), log %s, checkpoint %s\n", t.model_path,
-           t.tr.layout.nparams, t.log_path, t.checkpoint_path);
+  int code = cfg->train.source == AMP_SOURCE_ONLINE ? stage_online(&t, cli, status)
+                                                    : conclude(&t, status ? status : run(&t));
   teardown(&t);
-  return any ? AMP_EXIT_FAILURE : t.interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
+  return code;
 }
