@@ -142,11 +142,12 @@ static int network_epr(amp_train *t, double *epr) {
   const amp_nn_arch *a = &tr->layout.arch;
   size_t n = t->p.nowned, rows = n ? n : 1;
   float *s = malloc(rows * (size_t)a->q_outputs * sizeof *s), *sx = malloc(rows * (size_t)(a->x_outputs + 1) * sizeof *sx);
-  int failed = !s || !sx;
+  size_t *target = malloc(rows * sizeof *target); /* every owned row (no training step may have run yet) */
+  int failed = !s || !sx || !target;
   if (!failed) {
-    for (size_t i = 0; i < n; i++) tr->target[i] = i; /* room: amp_trainer_loss ran on this frame */
+    for (size_t i = 0; i < n; i++) target[i] = i;
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, tr->target, n);
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n);
   }
   double sum = 0, xsum = 0;
   if (!failed) {
@@ -157,6 +158,7 @@ static int network_epr(amp_train *t, double *epr) {
   }
   free(s);
   free(sx);
+  free(target);
   double local[2] = {sum + xsum, failed};
   if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
     return fail(t, "out of memory evaluating the network on a validation frame");
@@ -194,11 +196,10 @@ static int final_epr(amp_train *t) {
     sum2 += epr * epr;
   }
   double mean = sum / (double)rounds, var = rounds > 1 ? (sum2 - sum * mean) / (double)(rounds - 1) : 0;
+  long long frames = rounds * R < t->nval ? rounds * R : t->nval;
   if (t->world_rank == 0)
-    printf("train: EPR per particle on %lld held-out frames: network %.6g +- %.2g, "
-           "network-free %.6g\n",
-           (long long)(rounds * R < t->nval ? rounds * R : t->nval), mean, sqrt(fmax(var, 0) / (double)rounds),
-           t->epr_free);
+    printf("train: EPR per particle on %lld held-out frame%s: network %.6g +- %.2g, network-free %.6g\n", frames,
+           frames == 1 ? "" : "s", mean, sqrt(fmax(var, 0) / (double)rounds), t->epr_free);
   return 0;
 }
 

@@ -180,7 +180,7 @@ const amp_key_spec amp_schema[] = {
   {"train", "ema", AMP_KEY_REAL, F(train.ema), VALUE("0.9999"), RIGHT_OPEN(0, 1), NULL, ALL,
    "decay of the parameters' moving average, which is what gets evaluated"},
   {"train", "data", AMP_KEY_STRING, F(train.data), DERIVED("the simulate stage's trajectory"), ANY, NULL,
-   ALL, "H5MD trajectory to learn from (required when simulate does not run)"},
+   ALL, "H5MD trajectory to learn from (required when simulate does not run); source \"file\" only"},
   {"train", "first_snapshot", AMP_KEY_LONG, F(train.first_snapshot), VALUE("0"), GE(0), NULL, ALL,
    "frames of data (online: snapshots) before this one are not used (more burn-in)"},
   {"train", "validation_fraction", AMP_KEY_REAL, F(train.validation_fraction), VALUE("0.1"), FROM_TO(0, 0.5),
@@ -189,8 +189,8 @@ const amp_key_spec amp_schema[] = {
   {"train", "log_interval", AMP_KEY_LONG, F(train.log_interval), VALUE("100"), GE(1), NULL, ALL,
    "steps between log rows: loss, gradient norm, learning rate, validation loss and EPR"},
   {"train", "checkpoint_interval", AMP_KEY_LONG, F(train.checkpoint_interval), VALUE("1000"), GE(0), NULL, ALL,
-   "steps between checkpoints of the training state (0: only at the end and on a signal); online: with the "
-   "simulation's instead"},
+   "steps between checkpoints of the training state (0: only at the end and on a signal); source \"file\" "
+   "only: online they come with the simulation's"},
   {"train", "redistribute", AMP_KEY_CHOICE, F(train.redistribute), VALUE("\"on\""), ANY, "on|off", ALL,
    "hand the batch's token tensors from ranks with many targets (a MIPS cluster) to ranks with few, so each evaluates about as many"},
   {"train", "model", AMP_KEY_STRING, F(train.model), VALUE("\"model.h5\""), ANY, NULL, ALL,
