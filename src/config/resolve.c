@@ -200,7 +200,7 @@ static int check_source_keys(amp_parse_context *ctx, const amp_config *cfg) {
       return key_error(ctx, "train", keys[i], "%s",
                        online ? "does not apply to [train] source = \"online\" (training reads no trajectory, and "
                                 "checkpoints with the simulation): remove it"
-                              : "applies only to [train] source = \"online\": set it, or remove this key");
+                              : "applies only to [train] source = \"online\": set source = \"online\", or remove it");
   return AMP_CONFIG_OK;
 }
 

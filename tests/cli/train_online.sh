@@ -1,46 +1,27 @@
 # Online training ([train] source = "online"): the simulation of the input
 # feeds the training through a replay buffer. The same loss curve on 1 and 2
 # ranks (and the same trajectory as the simulation alone); training steps
-# taken while the trajectory is still being written (no file read); [train]
-# data refused; SIGUSR1 mid-run, then a rerun that ends with the
-# uninterrupted run's model bit for bit.
+# taken while the trajectory is still being written (no file read); SIGUSR1
+# mid-run, then a rerun that ends with the uninterrupted run's model bit for
+# bit. The inputs it refuses are in tests/inputs/invalid/online_*.toml.
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_train.py"
 
-# input NAME SIM_STEPS TRAIN_STEPS STEPS_PER_SNAPSHOT LOG_INTERVAL [extra
-# [train] lines]: a small interacting AOUP gas trained online
+# input NAME SIM_STEPS TRAIN_STEPS STEPS_PER_SNAPSHOT LOG_INTERVAL: the
+# small interacting AOUP gas and network of train.sh, trained online
 input() {
   local name=$1 sim=$2 steps=$3 per=$4 every=$5
-  shift 5
   cat > "$name.toml" <<TOML
 [run]
 seed = 5
 output_dir = "$name"
-[system]
-model = "aoup"
-dimension = 2
-particles = 200
-packing_fraction = 0.4
-[dynamics]
-v0 = 0.5
-gamma = 0.05
-dt = 0.02
+$(cat "$AMP_SRCDIR/tests/inputs/small_gas.toml")
 [simulate]
 steps = $sim
 snapshot_interval = 50
 checkpoint_interval = 500
-[network]
-neighbors = 8
-neighborhood_cutoff = 6.0
-embed_dim = 16
-heads = 2
-layers = 2
-feedforward_dim = 16
-embed_hidden_layers = 1
-embed_hidden_width = 16
-decoder_hidden_layers = 1
-decoder_hidden_width = 16
+$(cat "$AMP_SRCDIR/tests/inputs/small_network.toml")
 [train]
 source = "online"
 replay_frames = 8
@@ -51,7 +32,6 @@ batch_particles = 64
 learning_rate = 1e-3
 warmup_steps = 5
 log_interval = $every
-$(printf '%s\n' "$@")
 TOML
 }
 
@@ -75,24 +55,6 @@ run_amp -n 2 --quiet alone.toml
 check "the trajectory is the simulation's alone, bit for bit" sh -c \
   "[ $rc -eq 0 ] && h5diff -q one/trajectory.h5 alone/trajectory.h5 /particles &&
    h5diff -q one/trajectory.h5 alone/trajectory.h5 /observables"
-
-new_dir refused
-input data 1000 30 2 1 'data = "elsewhere.h5"'
-run_amp --quiet data.toml
-check "[train] data is refused online, naming the key (exit 2)" sh -c \
-  "[ $rc -eq 2 ] && grep -q 'train\] data does not apply to \[train\] source = \"online\"' '$err'"
-input many 1000 1000 2 1
-run_amp --quiet many.toml
-check "more [train] steps than the snapshots feed are refused (exit 2)" sh -c \
-  "[ $rc -eq 2 ] && grep -q 'train\] steps = 1000 is more than the simulation feeds online' '$err'"
-
-# signal_ranks SIGNAL INPUT: SIGNAL to the activempi ranks running INPUT (an
-# absolute path, so that other runs on the machine are spared)
-signal_ranks() {
-  for pid in $(pgrep -x activempi); do
-    tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "$2" && kill -$1 $pid
-  done
-}
 
 new_dir restart
 input full 20000 2400 8 20
