@@ -70,7 +70,8 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, t->dom.error);
   int nq = amp_internal_components(cfg->system.model, cfg->system.dimension);
   if (amp_particles_init(&t->p, cfg->system.dimension, nq, 1024) ||
-      amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles))
+      (cfg->train.source == AMP_SOURCE_FILE &&
+       amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles)))
     return fail(t, "out of memory for particles");
   if (amp_train_paths(t)) return -1;
   if (cfg->train.source == AMP_SOURCE_ONLINE ? amp_train_online_init(t) : amp_train_open_data(t)) return -1;

@@ -72,6 +72,11 @@ int amp_train_online_init(amp_train *t) {
     if (amp_particles_init(&r->frame[k], t->p.dim, t->p.nq, n))
       return fail(t, "%s", "out of memory for the replay buffer ([train] replay_frames frames of every particle)");
   t->epr_free = NAN;
+  if (t->world_rank == 0)
+    printf("train: online, a replay buffer of %d snapshots of %lld particles (%.3g MB per rank), %lld steps per "
+           "snapshot\n",
+           r->capacity, cfg->system.particles, (double)(r->capacity + 2) * (double)(n * width) * 8 / 1e6,
+           cfg->train.steps_per_snapshot);
   return 0;
 }
 
