@@ -60,6 +60,7 @@ typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
 typedef enum { AMP_SHIFT_NONE, AMP_SHIFT_EQUILIBRIUM } amp_shift;
 typedef enum { AMP_REDISTRIBUTE_ON, AMP_REDISTRIBUTE_OFF } amp_redistribute_mode;
+typedef enum { AMP_SOURCE_FILE, AMP_SOURCE_ONLINE } amp_train_source;
 
 /* The resolved configuration: every key of doc/input.md, defaults filled in,
  * plus the quantities derived from them. Plain data: copy it with '='. */
@@ -129,6 +130,9 @@ typedef struct {
     double activation_memory;   /* MiB */
   } network;
   struct {
+    amp_train_source source;    /* file: a trajectory; online: the simulation of this run, through a replay buffer */
+    int replay_frames;          /* online: frames of the replay buffer */
+    long long steps_per_snapshot; /* online: training steps after each snapshot that enters the buffer */
     amp_loss loss;
     double noise_scale;         /* sigma */
     int batch_particles;
@@ -201,6 +205,17 @@ int amp_config_output_path(const amp_config *cfg, const char *name, char *path, 
 
 /* Version of the TOML parser behind the module, e.g. "toml++ 3.3.0". */
 const char *amp_config_parser_version(void);
+
+/* Online training ([train] source = "online"): what becomes of the
+ * snapshot j of the simulation (j = 0 is the first after the burn-in).
+ * Snapshots before [train] first_snapshot are skipped; of the rest, with
+ * validation_fraction f > 0, every round(1/f)-th is held out for validation,
+ * the first one included; the others enter the replay buffer. */
+typedef enum { AMP_SNAPSHOT_SKIPPED, AMP_SNAPSHOT_TRAIN, AMP_SNAPSHOT_HELD_OUT } amp_snapshot_role;
+amp_snapshot_role amp_online_role(const amp_config *cfg, long long j);
+
+/* How many of the snapshots 0 .. count-1 enter the replay buffer. */
+long long amp_online_training_snapshots(const amp_config *cfg, long long count);
 
 /* --- the schema, for documentation and its tests ------------------------- */
 

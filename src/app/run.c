@@ -7,7 +7,9 @@
  *   -> timing table
  *
  * A stage is a function of the resolved configuration; the table `stages`
- * below lists the ones this version has. Asking for a stage that is not built
+ * below lists the ones this version has. Online training ([train] source =
+ * "online") runs the simulation inside the train stage (train_online.c),
+ * so the simulate stage is not run on its own then. Asking for a stage that is not built
  * stops the run before it writes anything, with a message that says so.
  */
 #include <cblas.h>
@@ -91,13 +93,19 @@ static int record_run(const amp_config *cfg, const char *input, int rank, char *
   return status ? AMP_EXIT_FAILURE : AMP_EXIT_OK;
 }
 
+/* Does the train stage run the simulation itself? */
+static int trains_online(const amp_config *cfg) {
+  return amp_config_runs(cfg, AMP_STAGE_TRAIN) && cfg->train.source == AMP_SOURCE_ONLINE;
+}
+
 static void describe_run(const amp_config *cfg, const char *input, int size) {
   printf("activempi %s: %s on %d rank%s (%d replica%s)\n", PACKAGE_VERSION, input, size, size == 1 ? "" : "s",
          cfg->run.replicas, cfg->run.replicas == 1 ? "" : "s");
   printf("stages:");
   for (int s = 0; s < AMP_NSTAGES; ++s)
     if (amp_config_runs(cfg, (amp_stage)s)) printf(" %s", amp_stage_name((amp_stage)s));
-  printf("%s\n", cfg->run.stages ? "" : " none (the input has no [simulate], [train], [evaluate] or [exact] table)");
+  printf("%s%s\n", trains_online(cfg) ? " (online: train runs the simulation)" : "",
+         cfg->run.stages ? "" : " none (the input has no [simulate], [train], [evaluate] or [exact] table)");
 }
 
 int amp_report_failure(int failed, const char *message, const char *stage) {
@@ -114,7 +122,7 @@ int amp_report_failure(int failed, const char *message, const char *stage) {
 
 static int run_stages(const amp_config *cfg, const amp_cli *cli) {
   for (int s = 0; s < AMP_NSTAGES; ++s)
-    if (amp_config_runs(cfg, (amp_stage)s)) {
+    if (amp_config_runs(cfg, (amp_stage)s) && !(s == AMP_STAGE_SIMULATE && trains_online(cfg))) {
       int status = stages[s](cfg, cli);
       if (status) return status;
     }

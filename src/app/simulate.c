@@ -18,6 +18,10 @@
  * partner is an owned row or a ghost), so neither the decomposition
  * nor the moment lists are rebuilt changes a bit of the result. That is also
  * why a restart, on any number of ranks, continues bitwise identically.
+ *
+ * Another stage can run the simulation and watch it (simulate_hooks.h:
+ * online training): its hooks see the start, every snapshot and every
+ * checkpoint, and change nothing of the trajectory.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -255,6 +259,11 @@ static double entropy_production(amp_sim *sim) {
   return amp_exact_sum(sim->replica.comm, sim->epr, sim->p.nowned);
 }
 
+int amp_sim_hook_failed(amp_sim *sim) {
+  sim->failing = sim->hooks->stage;
+  return -1;
+}
+
 static int snapshot(amp_sim *sim) {
   double total = entropy_production(sim);
   amp_blocking_add(&sim->epr_total, total);
@@ -264,7 +273,10 @@ static int snapshot(amp_sim *sim) {
   int status = amp_h5md_append(sim->trajectory, sim->step, (double)sim->step * sim->cfg->dynamics.dt, &sim->p,
                                per_particle, scalars, sim->error);
   amp_timer_end(sim->ev.output);
-  return status ? -1 : 0;
+  if (status) return -1;
+  if (sim->hooks && sim->hooks->snapshot(sim->hooks->ctx, sim->step, &sim->p, total, sim->error))
+    return amp_sim_hook_failed(sim);
+  return 0;
 }
 
 /* Integrate one step; keeps the state before it for a fault report. Returns
@@ -398,13 +410,15 @@ static void report(const amp_sim *sim) {
   printf("memory on rank 0: %.0f bytes per owned particle\n", bytes_per_particle(sim));
 }
 
-int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli) {
+int amp_simulate(const amp_config *cfg, const amp_cli *cli, const amp_sim_hooks *hooks) {
   amp_sim sim;
   memset(&sim, 0, sizeof sim);
+  sim.hooks = hooks;
+  sim.failing = "simulate";
   if (amp_signals_install()) return AMP_EXIT_FAILURE;
   int status = setup(&sim, cfg, cli);
   if (!status) status = run(&sim);
-  int any = amp_report_failure(status != 0, sim.error, "simulate");
+  int any = amp_report_failure(status != 0, sim.error, sim.failing);
   if (!any) report(&sim);
   if (sim.interrupted && sim.world_rank == 0)
     printf("simulate: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
@@ -416,3 +430,5 @@ int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli) {
   teardown(&sim);
   return any ? AMP_EXIT_FAILURE : sim.interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
 }
+
+int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli) { return amp_simulate(cfg, cli, NULL); }

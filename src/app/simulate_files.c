@@ -10,6 +10,8 @@
  * that finds one continues from it (on any number of ranks), cutting the
  * partial trajectory back to the frames the checkpoint counted. A checkpoint
  * at the last step means the run is complete: running again changes nothing.
+ * Hooks (simulate_hooks.h) hear of the start, before the trajectory is
+ * opened, and of every checkpoint, after it is written.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -130,7 +132,15 @@ int amp_sim_checkpoint(amp_sim *sim) {
                       .accumulators = values};
   if (!status) status = amp_checkpoint_write(sim->checkpoint_path, sim->replica.comm, &c, &sim->p, sim->error);
   amp_timer_end(sim->ev.checkpoint);
-  return status ? -1 : 0;
+  if (status) return -1;
+  if (sim->hooks && sim->hooks->checkpoint(sim->hooks->ctx, sim->error)) return amp_sim_hook_failed(sim);
+  return 0;
+}
+
+/* Tell the hooks where the run starts. Returns 0 or -1. */
+static int started(amp_sim *sim) {
+  if (!sim->hooks || !sim->hooks->start(sim->hooks->ctx, sim->step, sim->complete, sim->error)) return 0;
+  return amp_sim_hook_failed(sim);
 }
 
 /* Does this replica's checkpoint exist? Rank 0 looks; the replica agrees. */
@@ -157,7 +167,7 @@ static int start_over_damaged(amp_sim *sim) {
 }
 
 int amp_sim_resume(amp_sim *sim) {
-  if (!checkpoint_exists(sim)) return 0;
+  if (!checkpoint_exists(sim)) return started(sim);
   amp_particles all;
   if (amp_particles_init(&all, sim->p.dim, sim->p.nq, (size_t)sim->cfg->system.particles))
     return fail(sim, "%s", "out of memory reading the checkpoint");
@@ -189,6 +199,7 @@ int amp_sim_resume(amp_sim *sim) {
   if (sim->world_rank == 0)
     printf("simulate: %s from %s at step %lld\n", sim->complete ? "already complete" : "continuing",
            sim->checkpoint_path, (long long)c.step);
+  if (started(sim)) return -1;
   if (sim->complete) return 1;
   return open_trajectory(sim, c.trajectory_frames) && start_over_damaged(sim) ? -1 : 1;
 }

@@ -15,10 +15,13 @@
 #include "activempi/neighbors.h"
 #include "activempi/parallel.h"
 #include "activempi/physics.h"
+#include "simulate_hooks.h"
 
 typedef struct {
   const amp_config *cfg;
   int quiet;                 /* --quiet */
+  const amp_sim_hooks *hooks; /* another stage's view of the run (online training), or NULL */
+  const char *failing;       /* the stage a failure is reported under: "simulate", or the hooks' */
   amp_replica replica;       /* this rank's replica */
   int rank;                  /* in the replica */
   int world_rank;
@@ -56,6 +59,9 @@ typedef struct {
   } ev;
   char error[AMP_ERR_LEN];
 } amp_sim;
+
+/* A hook failed: its stage names the failure. Returns -1. */
+int amp_sim_hook_failed(amp_sim *sim);
 
 /* Paths of this replica's trajectory and checkpoint. Returns 0 or -1. */
 int amp_sim_paths(amp_sim *sim);

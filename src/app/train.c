@@ -18,6 +18,9 @@
  * Checkpoints (parameters, average, optimiser moments, step) are written on
  * an interval, at the end and on SIGTERM/SIGUSR1; a run that finds one
  * continues from it, and takes the same steps as an uninterrupted run.
+ *
+ * With [train] source = "online" the frames are the snapshots of the run's
+ * own simulation, and the simulation drives the steps (train_online.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -70,9 +73,11 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, t->dom.error);
   int nq = amp_internal_components(cfg->system.model, cfg->system.dimension);
   if (amp_particles_init(&t->p, cfg->system.dimension, nq, 1024) ||
-      amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles))
+      (cfg->train.source == AMP_SOURCE_FILE &&
+       amp_particles_init(&t->frame, cfg->system.dimension, nq, (size_t)cfg->system.particles)))
     return fail(t, "out of memory for particles");
-  if (amp_train_open_data(t)) return -1;
+  if (amp_train_paths(t)) return -1;
+  if (cfg->train.source == AMP_SOURCE_ONLINE ? amp_train_online_init(t) : amp_train_open_data(t)) return -1;
   if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
   t->tr.ev.tokens = t->ev.tokens;
   t->tr.ev.redistribute = t->ev.redistribute;
@@ -84,6 +89,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
 
 static void teardown(amp_train *t) {
   amp_trainer_free(&t->tr);
+  amp_train_online_free(t);
   amp_drift_free(&t->drift);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
@@ -143,11 +149,12 @@ static int network_epr(amp_train *t, double *epr) {
   const amp_nn_arch *a = &tr->layout.arch;
   size_t n = t->p.nowned, rows = n ? n : 1;
   float *s = malloc(rows * (size_t)a->q_outputs * sizeof *s), *sx = malloc(rows * (size_t)(a->x_outputs + 1) * sizeof *sx);
-  int failed = !s || !sx;
+  size_t *target = malloc(rows * sizeof *target); /* every owned row (no training step may have run yet) */
+  int failed = !s || !sx || !target;
   if (!failed) {
-    for (size_t i = 0; i < n; i++) tr->target[i] = i; /* room: amp_trainer_loss ran on this frame */
+    for (size_t i = 0; i < n; i++) target[i] = i;
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, tr->target, n);
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n);
   }
   double sum = 0, xsum = 0;
   if (!failed) {
@@ -158,6 +165,7 @@ static int network_epr(amp_train *t, double *epr) {
   }
   free(s);
   free(sx);
+  free(target);
   double local[2] = {sum + xsum, failed};
   if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
     return fail(t, "out of memory evaluating the network on a validation frame");
@@ -195,11 +203,10 @@ static int final_epr(amp_train *t) {
     sum2 += epr * epr;
   }
   double mean = sum / (double)rounds, var = rounds > 1 ? (sum2 - sum * mean) / (double)(rounds - 1) : 0;
+  long long frames = rounds * R < t->nval ? rounds * R : t->nval;
   if (t->world_rank == 0)
-    printf("train: EPR per particle on %lld held-out frames: network %.6g +- %.2g, "
-           "network-free %.6g\n",
-           (long long)(rounds * R < t->nval ? rounds * R : t->nval), mean, sqrt(fmax(var, 0) / (double)rounds),
-           t->epr_free);
+    printf("train: EPR per particle on %lld held-out frame%s: network %.6g +- %.2g, network-free %.6g\n", frames,
+           frames == 1 ? "" : "s", mean, sqrt(fmax(var, 0) / (double)rounds), t->epr_free);
   return 0;
 }
 
@@ -236,13 +243,9 @@ static int signal_agreed(void) {
   return MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS ? any : 15;
 }
 
-static int run(amp_train *t) {
-  const amp_config *cfg = t->cfg;
-  const long long total = cfg->train.steps, first = t->step;
-  amp_progress progress;
-  amp_progress_start(&progress, "train", "steps", total - first, cfg->run.progress_interval,
-                     t->world_rank == 0 && !t->quiet ? stdout : NULL, amp_clock());
-  while (t->step < total) {
+int amp_train_steps(amp_train *t, long long until) {
+  const long long total = t->cfg->train.steps;
+  while (t->step < until && t->step < total) {
     amp_train_stats st;
     amp_timer_begin(t->ev.data);
     int status = amp_train_load(t, training_frame(t, t->step));
@@ -251,12 +254,25 @@ static int run(amp_train *t) {
     amp_timer_begin(t->ev.step);
     status = amp_trainer_step(&t->tr, &t->p, t->step, &st);
     amp_timer_end(t->ev.step);
-    if (status) {
-      fail(t, t->tr.error);
-      return -1;
-    }
+    if (status) return fail(t, t->tr.error);
     t->step++;
-    if ((t->step % cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
+    if ((t->step % t->cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
+  }
+  return 0;
+}
+
+/* The model and the closing EPR line, once training is done. Collective. */
+static int finish(amp_train *t) { return amp_train_write_model(t) || final_epr(t); }
+
+/* The file source: steps, with checkpoints on the interval and on a signal. */
+static int run(amp_train *t) {
+  const amp_config *cfg = t->cfg;
+  const long long total = cfg->train.steps, first = t->step;
+  amp_progress progress;
+  amp_progress_start(&progress, "train", "steps", total - first, cfg->run.progress_interval,
+                     t->world_rank == 0 && !t->quiet ? stdout : NULL, amp_clock());
+  while (t->step < total) {
+    if (amp_train_steps(t, t->step + 1)) return -1;
     int caught = signal_agreed();
     long long every = cfg->train.checkpoint_interval;
     if ((caught || (every > 0 && t->step % every == 0)) && t->step < total && amp_train_checkpoint(t)) return -1;
@@ -267,7 +283,27 @@ static int run(amp_train *t) {
     amp_progress_update(&progress, t->step - first, amp_clock());
   }
   amp_progress_finish(&progress, total - first, amp_clock());
-  return amp_train_checkpoint(t) || amp_train_write_model(t) || final_epr(t);
+  return amp_train_checkpoint(t) || finish(t);
+}
+
+/* Every rank agrees on the outcome, which rank 0 reports. Returns the exit code. */
+static int conclude(amp_train *t, int status) {
+  int any = amp_report_failure(status != 0, t->error, "train");
+  if (t->interrupted && t->world_rank == 0)
+    printf("train: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
+           t->interrupted, t->step);
+  else if (!any && t->world_rank == 0)
+    printf("train: model %s (%zu parameters, moving average), log %s, checkpoint %s\n", t->model_path,
+           t->tr.layout.nparams, t->log_path, t->checkpoint_path);
+  return any ? AMP_EXIT_FAILURE : t->interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
+}
+
+/* Online, the simulation drives the steps and reports its own outcome (a
+ * failure, or a signal after both checkpoints); the model follows its end. */
+static int stage_online(amp_train *t, const amp_cli *cli, int status) {
+  if (amp_report_failure(status != 0, t->error, "train")) return AMP_EXIT_FAILURE;
+  int code = amp_train_online(t, cli);
+  return code == AMP_EXIT_OK ? conclude(t, finish(t)) : code;
 }
 
 int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
@@ -276,14 +312,8 @@ int amp_stage_train(const amp_config *cfg, const amp_cli *cli) {
   t.start = amp_clock();
   if (amp_signals_install()) return AMP_EXIT_FAILURE;
   int status = setup(&t, cfg, cli);
-  if (!status) status = run(&t);
-  int any = amp_report_failure(status != 0, t.error, "train");
-  if (t.interrupted && t.world_rank == 0)
-    printf("train: stopped by signal %d at step %lld after writing a checkpoint; run again to continue\n",
-           t.interrupted, t.step);
-  else if (!any && t.world_rank == 0)
-    printf("train: model %s (%zu parameters, moving average), log %s, checkpoint %s\n", t.model_path,
-           t.tr.layout.nparams, t.log_path, t.checkpoint_path);
+  int code = cfg->train.source == AMP_SOURCE_ONLINE ? stage_online(&t, cli, status)
+                                                    : conclude(&t, status ? status : run(&t));
   teardown(&t);
-  return any ? AMP_EXIT_FAILURE : t.interrupted ? AMP_EXIT_INTERRUPTED : AMP_EXIT_OK;
+  return code;
 }

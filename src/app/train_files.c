@@ -2,7 +2,8 @@
  * The train stage's files: the trajectory it learns from, its checkpoint,
  * its log and the model it writes (train_internal.h).
  *
- * Data. Each replica reads its own trajectory when the simulate stage ran
+ * Data. Online, frames come from the replay buffer (train_online.c). Else
+ * each replica reads its own trajectory when the simulate stage ran
  * in the same input (trajectory_r<k>.h5 with several replicas), else the
  * file [train] data. Frames before first_snapshot are skipped; the last
  * validation_fraction of the rest (at least one when the fraction is > 0)
@@ -46,7 +47,7 @@ static int fail(amp_train *t, const char *fmt, const char *detail) {
   return -1;
 }
 
-static int paths(amp_train *t) {
+int amp_train_paths(amp_train *t) {
   const amp_config *cfg = t->cfg;
   const int r = t->replica.index, count = t->replica.count;
   int bad = amp_config_output_path(cfg, cfg->train.model, t->model_path, sizeof t->model_path) ||
@@ -95,7 +96,6 @@ static void read_epr_free(amp_train *t) {
 }
 
 int amp_train_open_data(amp_train *t) {
-  if (paths(t)) return -1;
   if (amp_h5md_open(&t->data, t->data_path, t->replica.comm, &t->info, t->error)) return -1;
   if (amp_trajectory_mismatch(t->cfg, t->data_path, t->info.particles, t->info.dim, t->info.box, t->info.internal,
                               t->error, sizeof t->error) ||
@@ -114,8 +114,9 @@ void amp_train_close_data(amp_train *t) {
 int amp_train_load(amp_train *t, int64_t f) {
   if (f == t->loaded) return 0;
   t->loaded = -1;
-  if (amp_h5md_read_frame(t->data, f, &t->frame, NULL, NULL, t->error)) return -1;
-  if (amp_keep_owned(&t->dom, &t->frame, &t->p)) return fail(t, "%s", "out of memory for particles");
+  const amp_particles *all = t->replay.capacity ? amp_train_replay_frame(t, f) : &t->frame;
+  if (!t->replay.capacity && amp_h5md_read_frame(t->data, f, &t->frame, NULL, NULL, t->error)) return -1;
+  if (amp_keep_owned(&t->dom, all, &t->p)) return fail(t, "%s", "out of memory for particles");
   amp_halo_free(&t->halo);
   if (amp_halo_build(&t->halo, &t->dom, &t->p, t->halo_width)) return fail(t, "%s", t->dom.error);
   t->loaded = f;

@@ -1,7 +1,8 @@
 /*
  * train_internal: the state of the train stage, shared by its loop
- * (train.c) and its files (train_files.c: data frames, the training
- * checkpoint, the log, the model).
+ * (train.c), its files (train_files.c: data frames, the training
+ * checkpoint, the log, the model) and its online source (train_online.c:
+ * the simulation of the same run through a replay buffer).
  */
 #ifndef ACTIVEMPI_TRAIN_INTERNAL_H
 #define ACTIVEMPI_TRAIN_INTERNAL_H
@@ -30,6 +31,19 @@ enum {
   AMP_LOG_COLUMNS
 };
 
+/* The online source's frames: the ring of the newest training snapshots and
+ * the newest held-out one, each whole (every particle, row i = id i) on
+ * every rank of the replica. */
+typedef struct {
+  int capacity;              /* [train] replay_frames; 0: the source is a file */
+  amp_particles *frame;      /* [capacity + 1]: the ring (training snapshot k in k % capacity), then the held-out one */
+  long long pushed;          /* training snapshots so far */
+  int held_out;              /* frame[capacity] holds a snapshot */
+  double *send, *recv;       /* gather buffers: [owned][W], [N][W] rows (id, x, q) */
+  size_t cap_send;
+  int *counts, *displs;      /* [replica ranks] of the gather */
+} amp_replay;
+
 typedef struct {
   const amp_config *cfg;
   int quiet;
@@ -47,6 +61,7 @@ typedef struct {
   amp_particles p;            /* owned rows + ghosts of that frame */
   int64_t loaded;             /* frame in p, or -1 */
   int64_t first, ntrain, nval; /* frames: [first, first + ntrain) train, the next nval validate */
+  amp_replay replay;          /* online: where those frames are (first counts training snapshots) */
   double epr_free;            /* network-free EPR per particle over the validation frames; NaN: none */
   long long step;             /* updates made */
   double start;               /* clock at the start */
@@ -61,6 +76,11 @@ typedef struct {
   } ev;
   char error[AMP_ERR_LEN];
 } amp_train;
+
+/* The paths of the model, checkpoint, log and data (online: the trajectory
+ * the simulation writes, read only to refill the replay buffer on a
+ * restart). Returns 0 or -1. */
+int amp_train_paths(amp_train *t);
 
 /* Open this replica's data, check it against the input, split its frames and
  * read the network-free EPR of the validation frames. Collective. */
@@ -78,5 +98,22 @@ int amp_train_checkpoint(amp_train *t);
 int amp_train_write_model(amp_train *t);
 
 void amp_train_close_data(amp_train *t);
+
+/* Training steps until t->step reaches `until` or [train] steps, each on a
+ * frame drawn from [first, first + ntrain), with its log rows. Collective. */
+int amp_train_steps(amp_train *t, long long until);
+
+/* --- the online source (train_online.c) --- */
+
+/* An empty replay buffer. Returns 0 or -1. */
+int amp_train_online_init(amp_train *t);
+void amp_train_online_free(amp_train *t);
+
+/* The frame f of the online source, as train.c numbers them. */
+const amp_particles *amp_train_replay_frame(const amp_train *t, int64_t f);
+
+/* Run the simulation of the input, training on its snapshots as they come
+ * (simulate_hooks.h). Returns the exit code; failures are reported. */
+int amp_train_online(amp_train *t, const amp_cli *cli);
 
 #endif

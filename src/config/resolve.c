@@ -10,6 +10,8 @@
  *     the box (the halo covers it);
  *   - the network's shapes, the learning-rate schedule, and the file each
  *     stage reads from the stage before it;
+ *   - online training: the [train] keys of the source chosen, the simulation
+ *     it needs, and enough snapshots for its steps;
  *   - the exact stage: the keys of its reference only, and what that
  *     reference needs of the system it solves (gaussian: linear forces; ring:
  *     two AOUPs in one dimension without a trap) and of its grids.
@@ -172,9 +174,61 @@ static int check_implicit(amp_parse_context *ctx, const amp_config *cfg) {
   return AMP_CONFIG_OK;
 }
 
+/* Every round(1/validation_fraction)-th snapshot is held out online (0: none). */
+static long long holdout_period(const amp_config *cfg) {
+  return cfg->train.validation_fraction > 0 ? llround(1 / cfg->train.validation_fraction) : 0;
+}
+
+amp_snapshot_role amp_online_role(const amp_config *cfg, long long j) {
+  long long k = j - cfg->train.first_snapshot, period = holdout_period(cfg);
+  if (k < 0) return AMP_SNAPSHOT_SKIPPED;
+  return period && k % period == 0 ? AMP_SNAPSHOT_HELD_OUT : AMP_SNAPSHOT_TRAIN;
+}
+
+long long amp_online_training_snapshots(const amp_config *cfg, long long count) {
+  long long k = count - cfg->train.first_snapshot, period = holdout_period(cfg);
+  if (k <= 0) return 0;
+  return period ? k - (k + period - 1) / period : k;
+}
+
+/* A [train] key given for the other source (amp_schema_applies says which). */
+static int check_source_keys(amp_parse_context *ctx, const amp_config *cfg) {
+  static const char *const keys[] = {"replay_frames", "steps_per_snapshot", "data", "checkpoint_interval"};
+  const int online = cfg->train.source == AMP_SOURCE_ONLINE;
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
+    if (amp_given(ctx, "train", keys[i]) && !amp_schema_train_key_applies(keys[i], cfg->train.source))
+      return key_error(ctx, "train", keys[i], "%s",
+                       online ? "does not apply to [train] source = \"online\" (training reads no trajectory, and "
+                                "checkpoints with the simulation): remove it"
+                              : "applies only to [train] source = \"online\": set source = \"online\", or remove it");
+  return AMP_CONFIG_OK;
+}
+
+/* Online training runs the [simulate] table's simulation, whose snapshots
+ * must feed all of [train] steps. */
+static int check_online(amp_parse_context *ctx, const amp_config *cfg) {
+  int status = check_source_keys(ctx, cfg);
+  if (status || cfg->train.source != AMP_SOURCE_ONLINE) return status;
+  if (!amp_config_runs(cfg, AMP_STAGE_SIMULATE))
+    return key_error(ctx, "train", "source", "%s",
+                     "= \"online\" runs the simulation of the [simulate] table: add that table (and \"simulate\" "
+                     "to [run] stages when they are listed)");
+  long long snapshots = cfg->simulate.steps / cfg->simulate.snapshot_interval;
+  long long training = amp_online_training_snapshots(cfg, snapshots);
+  if (cfg->train.steps <= training * cfg->train.steps_per_snapshot) return AMP_CONFIG_OK;
+  char detail[320];
+  snprintf(detail, sizeof detail,
+           "= %lld is more than the simulation feeds online: %lld snapshots enter the replay buffer (after "
+           "first_snapshot and the held-out ones) x steps_per_snapshot = %lld gives %lld steps: lower it, raise "
+           "steps_per_snapshot, or simulate longer",
+           cfg->train.steps, training, cfg->train.steps_per_snapshot, training * cfg->train.steps_per_snapshot);
+  return key_error(ctx, "train", "steps", "%s", detail);
+}
+
 static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
   int status = check_implicit(ctx, cfg);
+  if (!status) status = check_online(ctx, cfg);
   if (status) return status;
   if (!amp_given(ctx, "train", "decay_steps")) cfg->train.decay_steps = cfg->train.steps;
   if (!amp_given(ctx, "train", "warmup_steps"))
@@ -185,6 +239,7 @@ static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
              cfg->train.decay_steps);
     return key_error(ctx, "train", "warmup_steps", "%s", detail);
   }
+  if (cfg->train.source == AMP_SOURCE_ONLINE) return AMP_CONFIG_OK;
   return resolve_input_file(ctx, cfg, cfg->train.data, "train", "data", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
 }

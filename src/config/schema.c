@@ -149,6 +149,13 @@ const amp_key_spec amp_schema[] = {
    "MiB per rank for one micro-batch's activations; larger batches are split"},
 
   /* [train] */
+  {"train", "source", AMP_KEY_CHOICE, F(train.source), VALUE("\"file\""), ANY, "file|online", ALL,
+   "file: learn from the snapshots of a trajectory (data); online: run the [simulate] table's simulation "
+   "and learn from its snapshots as they come, through a replay buffer (doc/training.md)"},
+  {"train", "replay_frames", AMP_KEY_INT, F(train.replay_frames), VALUE("64"), FROM_TO(1, 1048576), NULL, ALL,
+   "online: the newest training snapshots kept, whole on every rank of a replica; each step draws one of them"},
+  {"train", "steps_per_snapshot", AMP_KEY_LONG, F(train.steps_per_snapshot), VALUE("10"), GE(1), NULL, ALL,
+   "online: training steps after each snapshot that enters the replay buffer"},
   {"train", "loss", AMP_KEY_CHOICE, F(train.loss), VALUE("\"denoising\""), ANY,
    "denoising|denoising_internal|implicit", ALL,
    "score matching: denoising over the whole configuration, over internal coordinates only, or implicit "
@@ -173,15 +180,17 @@ const amp_key_spec amp_schema[] = {
   {"train", "ema", AMP_KEY_REAL, F(train.ema), VALUE("0.9999"), RIGHT_OPEN(0, 1), NULL, ALL,
    "decay of the parameters' moving average, which is what gets evaluated"},
   {"train", "data", AMP_KEY_STRING, F(train.data), DERIVED("the simulate stage's trajectory"), ANY, NULL,
-   ALL, "H5MD trajectory to learn from (required when simulate does not run)"},
+   ALL, "H5MD trajectory to learn from (required when simulate does not run); source \"file\" only"},
   {"train", "first_snapshot", AMP_KEY_LONG, F(train.first_snapshot), VALUE("0"), GE(0), NULL, ALL,
-   "frames of data before this one are not used (more burn-in)"},
+   "frames of data (online: snapshots) before this one are not used (more burn-in)"},
   {"train", "validation_fraction", AMP_KEY_REAL, F(train.validation_fraction), VALUE("0.1"), FROM_TO(0, 0.5),
-   NULL, ALL, "this fraction of the frames of data, the last ones (at least one when > 0), is held out for validation"},
+   NULL, ALL, "this fraction of the frames of data, the last ones (at least one when > 0), is held out for validation; "
+   "online: every round(1/fraction)-th snapshot"},
   {"train", "log_interval", AMP_KEY_LONG, F(train.log_interval), VALUE("100"), GE(1), NULL, ALL,
    "steps between log rows: loss, gradient norm, learning rate, validation loss and EPR"},
   {"train", "checkpoint_interval", AMP_KEY_LONG, F(train.checkpoint_interval), VALUE("1000"), GE(0), NULL, ALL,
-   "steps between checkpoints of the training state (0: only at the end and on a signal)"},
+   "steps between checkpoints of the training state (0: only at the end and on a signal); source \"file\" "
+   "only: online they come with the simulation's"},
   {"train", "redistribute", AMP_KEY_CHOICE, F(train.redistribute), VALUE("\"on\""), ANY, "on|off", ALL,
    "hand the batch's token tensors from ranks with many targets (a MIPS cluster) to ranks with few, so each evaluates about as many"},
   {"train", "model", AMP_KEY_STRING, F(train.model), VALUE("\"model.h5\""), ANY, NULL, ALL,
@@ -237,10 +246,20 @@ int amp_schema_table_stage(const char *table) {
   return -1;
 }
 
+int amp_schema_train_key_applies(const char *key, amp_train_source source) {
+  static const char *const online_only[] = {"replay_frames", "steps_per_snapshot"};
+  static const char *const file_only[] = {"data", "checkpoint_interval"};
+  const char *const *other = source == AMP_SOURCE_ONLINE ? file_only : online_only;
+  for (int i = 0; i < 2; ++i)
+    if (!strcmp(key, other[i])) return 0;
+  return 1;
+}
+
 int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
   if (!((spec->models >> cfg->system.model) & 1u)) return 0;
   if (!strcmp(spec->table, "network"))
     return amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
+  if (!strcmp(spec->table, "train") && !amp_schema_train_key_applies(spec->key, cfg->train.source)) return 0;
   if (!strcmp(spec->table, "interaction") && !strncmp(spec->key, "bond_", 5)) {
     if (cfg->interaction.bonds == AMP_BONDS_NONE) return 0;
     if (!strcmp(spec->key, "bond_distance") || !strcmp(spec->key, "bond_reference"))

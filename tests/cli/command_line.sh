@@ -44,7 +44,7 @@ for ranks in 1 2; do
     sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A output/quickstart | tr '\\n' ' ')\" = 'checkpoint.h5 model.h5 run.toml train_checkpoint.h5 train_log.h5 trajectory.h5 trajectory.xdmf ' ]"
   check "quickstart on $ranks rank(s) prints the network-free EPR and ends with the timing table" sh -c "
     grep -q '^network-free EPR (I4, replica 0): .* per particle (2 snapshots, blocking error)' '$out' &&
-    grep -q '^train: EPR per particle on 1 held-out frames: network' '$out' &&
+    grep -q '^train: EPR per particle on 1 held-out frame: network' '$out' &&
     grep -q '^timing over $ranks rank' '$out' && grep -q 'AmpInputLoad' '$out' && grep -q 'AmpForce' '$out'"
   run_amp --check short.toml
   check "run.toml is the resolved configuration" diff -q "$out" output/quickstart/run.toml

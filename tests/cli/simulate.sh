@@ -32,14 +32,6 @@ $(printf '%s\n' "$@")
 TOML
 }
 
-# signal_ranks SIGNAL INPUT: send SIGNAL to the activempi ranks running INPUT
-# (not to mpirun, and not to anything else on the machine: INPUT is an
-# absolute path, so another copy of this test running elsewhere is spared).
-signal_ranks() {
-  for pid in $(pgrep -x activempi); do
-    tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "$2" && kill -$1 $pid
-  done
-}
 
 
 for case in "2 aoup" "1 aoup" "3 aoup" "2 abp" "3 abp"; do

@@ -1,5 +1,6 @@
 # tap.sh: sourced by the command-line tests. TAP output with a plan at the
-# end, a scratch directory, and helpers to run activempi alone or under mpirun.
+# end, a scratch directory, and helpers to run activempi alone or under
+# mpirun, and to signal its ranks.
 # Environment (from make check): AMP_BIN, AMP_SRCDIR, AMP_MPIRUN.
 set -u
 ntest=0
@@ -42,6 +43,15 @@ run_amp() {
     timeout 120 "$AMP_BIN" "$@" >"$out" 2>"$err"
   fi
   rc=$?
+}
+
+# signal_ranks SIGNAL INPUT: send SIGNAL to the activempi ranks running INPUT
+# (not to mpirun, and not to anything else on the machine: INPUT is an
+# absolute path, so another copy of this test running elsewhere is spared).
+signal_ranks() {
+  for pid in $(pgrep -x activempi); do
+    tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "$2" && kill -$1 $pid
+  done
 }
 
 # show FILE: the file as TAP comments (for diagnosing a failure).

@@ -8,15 +8,7 @@ py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_train.py"
 
 # the system: a small interacting AOUP gas
-system='[system]
-model = "aoup"
-dimension = 2
-particles = 200
-packing_fraction = 0.4
-[dynamics]
-v0 = 0.5
-gamma = 0.05
-dt = 0.02'
+system=$(cat "$AMP_SRCDIR/tests/inputs/small_gas.toml")
 
 # data: simulated once
 new_dir data
@@ -28,17 +20,7 @@ $system
 [simulate]
 steps = 3000
 snapshot_interval = 100
-[network]
-neighbors = 8
-neighborhood_cutoff = 6.0
-embed_dim = 16
-heads = 2
-layers = 2
-feedforward_dim = 16
-embed_hidden_layers = 1
-embed_hidden_width = 16
-decoder_hidden_layers = 1
-decoder_hidden_width = 16
+$(cat "$AMP_SRCDIR/tests/inputs/small_network.toml")
 TOML
 run_amp -n 2 --quiet data.toml
 data=$scratch/data/trajectory.h5

@@ -135,6 +135,27 @@ static void schedule_defaults_follow_the_steps(void **state) {
   assert_int_equal(cfg.train.warmup_steps, 10000);
 }
 
+/* Online: snapshots before first_snapshot skipped, then every
+ * round(1/validation_fraction)-th held out from the first on. */
+static void online_snapshots_are_skipped_held_out_or_trained(void **state) {
+  (void)state;
+  amp_config cfg;
+  parse_ok(SYSTEM AOUP "[simulate]\nsteps = 1000\nsnapshot_interval = 10\n[train]\nsource = \"online\"\nsteps = 100\n"
+                       "first_snapshot = 2\nvalidation_fraction = 0.3\nsteps_per_snapshot = 2\n",
+           &cfg);
+  const amp_snapshot_role want[] = {AMP_SNAPSHOT_SKIPPED,  AMP_SNAPSHOT_SKIPPED, AMP_SNAPSHOT_HELD_OUT,
+                                    AMP_SNAPSHOT_TRAIN,    AMP_SNAPSHOT_TRAIN,   AMP_SNAPSHOT_HELD_OUT,
+                                    AMP_SNAPSHOT_TRAIN};
+  for (int j = 0; j < 7; ++j) assert_int_equal(amp_online_role(&cfg, j), want[j]);
+  assert_int_equal(amp_online_training_snapshots(&cfg, 2), 0);
+  assert_int_equal(amp_online_training_snapshots(&cfg, 7), 3);
+  assert_int_equal(amp_online_training_snapshots(&cfg, 100), 65); /* 98 after the skipped, 33 held out */
+  assert_string_equal(cfg.train.data, "");                        /* online reads no data */
+  cfg.train.validation_fraction = 0;
+  assert_int_equal(amp_online_role(&cfg, 2), AMP_SNAPSHOT_TRAIN);
+  assert_int_equal(amp_online_training_snapshots(&cfg, 100), 98);
+}
+
 static void abp_takes_rotational_diffusion(void **state) {
   (void)state;
   amp_config cfg;
@@ -186,6 +207,7 @@ static void resolved_configuration_reads_back_identically(void **state) {
   round_trip("[system]\nmodel = \"abp\"\ndimension = 3\nparticles = 100\npacking_fraction = 0.1\n"
              "[dynamics]\nv0 = 1\nrotational_diffusion = 0.5\ndt = 0.01\n[run]\noutput_dir = \"a \\\"quoted\\\" dir\"\n");
   round_trip(SYSTEM AOUP "[simulate]\nsteps = 1000\n[train]\nsteps = 10\n[evaluate]\n");
+  round_trip(SYSTEM AOUP "[simulate]\nsteps = 1000\n[train]\nsource = \"online\"\nsteps = 10\nreplay_frames = 3\n");
 }
 
 static void shipped_inputs_read_back_identically(void **state) {
@@ -303,6 +325,7 @@ int main(void) {
       cmocka_unit_test(stages_default_to_the_tables_present),
       cmocka_unit_test(stage_inputs_default_to_earlier_stage_outputs),
       cmocka_unit_test(schedule_defaults_follow_the_steps),
+      cmocka_unit_test(online_snapshots_are_skipped_held_out_or_trained),
       cmocka_unit_test(abp_takes_rotational_diffusion),
       cmocka_unit_test(numbers_in_every_toml_form),
       cmocka_unit_test(resolved_configuration_reads_back_identically),
