@@ -32,15 +32,16 @@ out=$scratch/out.txt
 err=$scratch/err.txt
 
 # run_amp [-n N] ARGS...: run activempi (under mpirun with N ranks when -n is
-# given), leaving its output in $out and $err and its exit code in rc.
+# given), leaving its output in $out and $err and its exit code in rc; it is
+# stopped after AMP_TIMEOUT seconds (default 120).
 run_amp() {
   if [ "${1:-}" = "-n" ]; then
     local n=$2
     shift 2
     # shellcheck disable=SC2046
-    timeout 120 $(mpirun_cmd) -n "$n" "$AMP_BIN" "$@" >"$out" 2>"$err"
+    timeout "${AMP_TIMEOUT:-120}" $(mpirun_cmd) -n "$n" "$AMP_BIN" "$@" >"$out" 2>"$err"
   else
-    timeout 120 "$AMP_BIN" "$@" >"$out" 2>"$err"
+    timeout "${AMP_TIMEOUT:-120}" "$AMP_BIN" "$@" >"$out" 2>"$err"
   fi
   rc=$?
 }

@@ -3,6 +3,7 @@
 # dimension A when eps = 0, v0^2 gamma / (eps (A + gamma)) when eps > 0).
 # The learned EPR of the held-out frames must be within 5 % of it.
 . "$AMP_SRCDIR/tests/cli/tap.sh"
+AMP_TIMEOUT=600 # each case trains for ~20 s alone, longer beside other tests
 
 # trap NAME EPS: simulate 256 trapped AOUPs and train a small network on them
 trap_input() {
