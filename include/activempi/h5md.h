@@ -90,6 +90,11 @@ int amp_h5md_resume(amp_h5md **w, const char *path, MPI_Comm comm, const amp_h5m
 int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
                     const double *const *particle_obs, const double *scalar_obs, char *err);
 
+/* A root attribute of the file being written: n doubles (n = 0: a scalar),
+ * or a text. Every rank passes the same values. */
+int amp_h5md_attr_numbers(amp_h5md *w, const char *name, int n, const double *values, char *err);
+int amp_h5md_attr_text(amp_h5md *w, const char *name, const char *text, char *err);
+
 /* Frames in the trajectory so far. */
 int64_t amp_h5md_frames(const amp_h5md *w);
 

@@ -114,10 +114,8 @@ void amp_train_close_data(amp_train *t) {
 int amp_train_load(amp_train *t, int64_t f) {
   if (f == t->loaded) return 0;
   t->loaded = -1;
-  if (amp_h5md_read_frame(t->data, f, &t->frame, NULL, NULL, t->error)) return -1;
-  if (amp_keep_owned(&t->dom, &t->frame, &t->p)) return fail(t, "%s", "out of memory for particles");
-  amp_halo_free(&t->halo);
-  if (amp_halo_build(&t->halo, &t->dom, &t->p, t->halo_width)) return fail(t, "%s", t->dom.error);
+  if (amp_load_frame(t->data, f, &t->dom, t->halo_width, &t->frame, &t->p, &t->halo, NULL, NULL, t->error))
+    return -1;
   t->loaded = f;
   return 0;
 }

@@ -84,6 +84,27 @@ int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles 
   return status;
 }
 
+/* One root attribute, written collectively: numbers (text NULL) or text. */
+static int root_attribute(amp_h5md *w, const char *name, int n, const double *values, const char *text, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  int bad = text ? amp_h5_attr_string(w->file, name, text) < 0
+                 : amp_h5_attr_write(w->file, name, H5T_NATIVE_DOUBLE, n, values) < 0;
+  int status = bad ? amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the attribute %s", w->partial, name) : 0;
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+int amp_h5md_attr_numbers(amp_h5md *w, const char *name, int n, const double *values, char *err) {
+  return root_attribute(w, name, n, values, NULL, err);
+}
+
+int amp_h5md_attr_text(amp_h5md *w, const char *name, const char *text, char *err) {
+  return root_attribute(w, name, 0, NULL, text, err);
+}
+
 int64_t amp_h5md_frames(const amp_h5md *w) { return w->frames; }
 
 int amp_h5md_flush(amp_h5md *w, char *err) {
