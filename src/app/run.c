@@ -23,7 +23,7 @@
 typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
 
 /* The stages this version can run, by amp_stage; NULL: not built yet. */
-static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, NULL, amp_stage_exact};
+static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, amp_stage_evaluate, amp_stage_exact};
 
 static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
   fprintf(out, "# resolved configuration of %s\n", input);
