@@ -65,6 +65,7 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, cfg->derived.force_cutoff), e->rule.radius);
   amp_score_neighborhood_spec(cfg, &e->spec);
   amp_blocking_init(&e->sigma);
+  amp_blocking_init(&e->sigma_q);
   amp_blocking_init(&e->density);
   amp_blocking_init(&e->free);
   MPI_Comm_rank(MPI_COMM_WORLD, &e->rank);
@@ -155,6 +156,7 @@ static void record(amp_evaluate *e, size_t i, double *sums) {
   o[AMP_EVAL_NEIGHBORS][i] = e->neighbors[i];
   o[AMP_EVAL_PHASE][i] = phase;
   sums[AMP_EVAL_TOTAL_SIGMA] += pt->sigma;
+  sums[AMP_EVAL_TOTAL_SIGMA_Q] += pt->sigma_q;
   sums[AMP_EVAL_TOTAL_DENSITY] += pt->signed_density;
   sums[AMP_EVAL_TOTAL_FREE] += e->free_term[i];
   sums[AMP_EVAL_PHASE_COUNT + phase] += 1;
@@ -174,6 +176,7 @@ static int totals(amp_evaluate *e, double *sums, int failed) {
   const double N = (double)e->cfg->system.particles;
   memcpy(sums, all, AMP_EVAL_NSCALARS * sizeof *sums);
   amp_blocking_add(&e->sigma, sums[AMP_EVAL_TOTAL_SIGMA] / N);
+  amp_blocking_add(&e->sigma_q, sums[AMP_EVAL_TOTAL_SIGMA_Q] / N);
   amp_blocking_add(&e->density, sums[AMP_EVAL_TOTAL_DENSITY] / N);
   amp_blocking_add(&e->free, sums[AMP_EVAL_TOTAL_FREE] / N);
   for (int k = 0; k < AMP_NPHASES; ++k) {
@@ -226,8 +229,10 @@ static void report(const amp_evaluate *e) {
          e->cfg->evaluate.trajectory, (long long)e->first, (long long)(e->first + e->stride), e->cfg->evaluate.model);
   printf("evaluate: EPR per particle: network %.6g +- %.2g, network-free %.6g +- %.2g, relative difference %+.3g %%\n",
          net, amp_blocking_error(&e->sigma), free, amp_blocking_error(&e->free), 100 * (net - free) / fabs(free));
-  printf("evaluate: signed density per particle %.6g +- %.2g (its mean is the internal coordinate's EPR)\n",
-         amp_blocking_mean(&e->density), amp_blocking_error(&e->density));
+  printf("evaluate: internal coordinate's part %.6g +- %.2g, signed density %.6g +- %.2g (equal means for the "
+         "exact score, I3)\n",
+         amp_blocking_mean(&e->sigma_q), amp_blocking_error(&e->sigma_q), amp_blocking_mean(&e->density),
+         amp_blocking_error(&e->density));
   for (int k = 0; k < AMP_NPHASES; ++k)
     printf("evaluate: phase %-9s %6.2f %% of particles, mean sigma %.6g\n", amp_phase_name((amp_phase)k),
            100 * e->phase_count[k] / samples, e->phase_count[k] > 0 ? e->phase_sigma[k] / e->phase_count[k] : NAN);

@@ -46,6 +46,7 @@ static const char *const obs_names[AMP_EVAL_NOBS] = {
 
 static const char *const scalar_names[AMP_EVAL_NSCALARS] = {
     [AMP_EVAL_TOTAL_SIGMA] = "epr_network_total",
+    [AMP_EVAL_TOTAL_SIGMA_Q] = "epr_network_internal_total",
     [AMP_EVAL_TOTAL_DENSITY] = "signed_density_total",
     [AMP_EVAL_TOTAL_FREE] = "epr_free_total",
     [AMP_EVAL_PHASE_COUNT + AMP_PHASE_GAS] = "particles_gas",
@@ -163,9 +164,10 @@ static void mean_error(const amp_blocking *b, double v[2]) {
 /* The run's totals and where the numbers came from, as root attributes. */
 static int run_attributes(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
-  double sigma[2], density[2], free[2], fraction[AMP_NPHASES], phase_sigma[AMP_NPHASES];
+  double sigma[2], sigma_q[2], density[2], free[2], fraction[AMP_NPHASES], phase_sigma[AMP_NPHASES];
   double rule[3] = {e->rule.radius, e->rule.solid, e->rule.gas}, snapshots = (double)e->snapshots;
   mean_error(&e->sigma, sigma);
+  mean_error(&e->sigma_q, sigma_q);
   mean_error(&e->density, density);
   mean_error(&e->free, free);
   double relative = (sigma[0] - free[0]) / free[0], frames[2] = {(double)e->first, (double)e->stride};
@@ -176,6 +178,7 @@ static int run_attributes(amp_evaluate *e) {
   char sum[32];
   snprintf(sum, sizeof sum, "fnv1a64:%016" PRIx64, e->checksum);
   return amp_h5md_attr_numbers(e->out, "epr_network_per_particle", 2, sigma, e->error) ||
+         amp_h5md_attr_numbers(e->out, "epr_network_internal_per_particle", 2, sigma_q, e->error) ||
          amp_h5md_attr_numbers(e->out, "signed_density_per_particle", 2, density, e->error) ||
          amp_h5md_attr_numbers(e->out, "epr_free_per_particle", 2, free, e->error) ||
          amp_h5md_attr_numbers(e->out, "epr_relative_difference", 0, &relative, e->error) ||

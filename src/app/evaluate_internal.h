@@ -34,6 +34,7 @@ enum {
 /* Scalars per snapshot. */
 enum {
   AMP_EVAL_TOTAL_SIGMA,
+  AMP_EVAL_TOTAL_SIGMA_Q,  /* the internal coordinate's part */
   AMP_EVAL_TOTAL_DENSITY,
   AMP_EVAL_TOTAL_FREE,
   AMP_EVAL_PHASE_COUNT,                          /* [AMP_NPHASES] particles of each phase */
@@ -70,7 +71,7 @@ typedef struct {
   double *obs[AMP_EVAL_NOBS];  /* [capacity][width] */
   amp_h5md *out;
   char out_path[AMP_STR_LEN + 32];
-  amp_blocking sigma, density, free; /* per particle, one value per snapshot */
+  amp_blocking sigma, sigma_q, density, free; /* per particle, one value per snapshot */
   double phase_count[AMP_NPHASES], phase_sigma[AMP_NPHASES]; /* summed over snapshots */
   struct {
     PetscLogEvent load, network, output;

@@ -103,16 +103,18 @@ static int network_epr(amp_train *t, double *epr) {
   amp_trainer *tr = &t->tr;
   size_t n = t->p.nowned;
   amp_epr_point *point = malloc((n ? n : 1) * sizeof *point);
-  int failed = !point;
+  size_t *target = malloc((n ? n : 1) * sizeof *target);
+  int failed = !point || !target;
   if (!failed) {
-    for (size_t i = 0; i < n; i++) tr->target[i] = i; /* room: amp_trainer_loss ran on this frame */
+    for (size_t i = 0; i < n; i++) target[i] = i;
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, tr->target, n) ||
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n) ||
              amp_epr_frame_compute(&t->epr, &tr->layout, tr->opt.average, &tr->ws, &tr->nb, &t->p, 0, point, NULL);
   }
   double local[2] = {0, failed};
   for (size_t i = 0; !failed && i < n; i++) local[0] += point[i].sigma;
   free(point);
+  free(target);
   if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
     return fail(t, "out of memory evaluating the network on a validation frame");
   *epr = local[0] / ((double)t->cfg->system.particles * t->replica.count);
