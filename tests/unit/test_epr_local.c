@@ -162,15 +162,21 @@ static void sample_mean_approaches_the_exact_epr(void **state_) {
   }
 }
 
-static void abp_2d_uses_the_angle_derivative(void **state_) {
-  (void)state_;
+/* ABPs in dim dimensions with rotational diffusion Dr, no translational noise. */
+static amp_epr_law abp_law(int dim, double Dr) {
   amp_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.system.model = AMP_MODEL_ABP;
-  cfg.system.dimension = 2;
-  cfg.dynamics.rotational_diffusion = 0.3;
+  cfg.system.dimension = dim;
+  cfg.dynamics.rotational_diffusion = Dr;
   amp_epr_law law;
   amp_epr_law_setup(&law, &cfg, 0);
+  return law;
+}
+
+static void abp_2d_uses_the_angle_derivative(void **state_) {
+  (void)state_;
+  amp_epr_law law = abp_law(2, 0.3);
   const double a = 1.7, c = -0.4, theta = 0.9;
   /* s(f) = a f_0 + c with f = (cos, sin): J = [a, 0], ds/dtheta = -a sin */
   double s = a * cos(theta) + c, jq[2] = {a, 0};
@@ -193,13 +199,7 @@ static void tangential(const double M[9], const double y[3], double u[3]) {
 
 static void abp_3d_surface_divergence(void **state_) {
   (void)state_;
-  amp_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.system.model = AMP_MODEL_ABP;
-  cfg.system.dimension = 3;
-  cfg.dynamics.rotational_diffusion = 0.2;
-  amp_epr_law law;
-  amp_epr_law_setup(&law, &cfg, 0);
+  amp_epr_law law = abp_law(3, 0.2);
   const double M[9] = {0.3, -1.1, 0.4, 0.8, 0.2, -0.5, 1.3, 0.6, -0.7};
   const double n[3] = {2.0 / 7, 3.0 / 7, 6.0 / 7}; /* unit */
   const double t1[3] = {3.0 / sqrt(13), -2.0 / sqrt(13), 0}; /* n . t1 = 0 */
