@@ -225,8 +225,9 @@ static int run(amp_evaluate *e) {
 static void report(const amp_evaluate *e) {
   const double net = amp_blocking_mean(&e->sigma), free = amp_blocking_mean(&e->free);
   const double samples = (double)e->snapshots * (double)e->cfg->system.particles;
-  printf("evaluate: %lld snapshots of %s (frames %lld, %lld, ...), model %s\n", (long long)e->snapshots,
-         e->cfg->evaluate.trajectory, (long long)e->first, (long long)(e->first + e->stride), e->cfg->evaluate.model);
+  printf("evaluate: %lld snapshots of %s (frames %lld to %lld every %lld), model %s\n", (long long)e->snapshots,
+         e->cfg->evaluate.trajectory, (long long)e->first, (long long)(e->first + (e->snapshots - 1) * e->stride),
+         (long long)e->stride, e->cfg->evaluate.model);
   printf("evaluate: EPR per particle: network %.6g +- %.2g, network-free %.6g +- %.2g, relative difference %+.3g %%\n",
          net, amp_blocking_error(&e->sigma), free, amp_blocking_error(&e->free), 100 * (net - free) / fabs(free));
   printf("evaluate: internal coordinate's part %.6g +- %.2g, signed density %.6g +- %.2g (equal means for the "

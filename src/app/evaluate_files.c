@@ -108,7 +108,8 @@ int amp_evaluate_read_model(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
   amp_nn_arch arch;
   if (amp_model_read_arch(cfg->evaluate.model, MPI_COMM_WORLD, &arch, e->error) || check_arch(e, &arch)) return -1;
-  if (amp_nn_layout_init(&e->layout, &arch) || !(e->params = malloc(e->layout.nparams * sizeof *e->params)))
+  int bad = amp_nn_layout_init(&e->layout, &arch) || !(e->params = malloc(e->layout.nparams * sizeof *e->params));
+  if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad)
     return fail(e, "out of memory for the network");
   if (amp_model_read(cfg->evaluate.model, MPI_COMM_WORLD, &e->layout, e->params, NULL, NULL, e->error)) return -1;
   int T = cfg->network.neighbors + 1;
