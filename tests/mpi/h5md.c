@@ -3,7 +3,9 @@
  * exactly whatever rank owned it; files written on one rank and on all of
  * them hold the same numbers; a reopened, truncated and continued file equals
  * an uninterrupted one; an unfinished file never appears under its final
- * name; wrong ids and missing files are refused on every rank.
+ * name; wrong ids and missing files are refused on every rank; observables
+ * with several components per particle land in [T][N][w] rows by id, and
+ * the XDMF sidecar shows them as vectors.
  */
 #include <mpi.h>
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <hdf5.h>
 
 #include "activempi/app.h"
 #include "activempi/h5md.h"
@@ -272,6 +275,72 @@ static void missing_trajectory_names_the_file(void **state) {
   assert_non_null(strstr(err, "absent.h5"));
 }
 
+/* Component c of vector observable k of particle id at frame t. */
+static double vector_value(int k, int64_t t, int64_t id, int c) { return 1000.0 * t + 10.0 * id + c + 0.25 * k; }
+
+/* Dataset /observables/<name>/value of path, read whole by this process. */
+static void read_whole(const char *path, const char *name, double *buf) {
+  char dset[128];
+  snprintf(dset, sizeof dset, "/observables/%s/value", name);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = H5Dopen2(f, dset, H5P_DEFAULT);
+  assert_true(f >= 0 && d >= 0);
+  assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+  assert_true(H5Dclose(d) >= 0 && H5Fclose(f) >= 0);
+}
+
+static void vector_observables_are_rows_by_id(void **state) {
+  (void)state;
+  static const char *names[] = {"flow", "sigma"};
+  static const int widths[] = {3, 1};
+  char path[512], xdmf[512], err[AMP_IO_ERR_LEN];
+  name(path, sizeof path, "vectors.h5");
+  name(xdmf, sizeof xdmf, "vectors.xdmf");
+  amp_h5md_spec spec = spec_for(2, 2);
+  spec.particle_observables = 2;
+  spec.particle_observable_names = names;
+  spec.particle_observable_widths = widths;
+  int64_t ids[N];
+  size_t n = sample_deal(N, rank, size, 11, ids);
+  double obs[N], flow[N * 3], sigma[N], total = 0;
+  amp_particles part;
+  assert_int_equal(amp_particles_init(&part, 2, 2, N), 0);
+  amp_h5md *w;
+  assert_int_equal(amp_h5md_create(&w, path, MPI_COMM_WORLD, &spec, err), AMP_IO_OK);
+  for (int64_t t = 0; t < 2; ++t) {
+    sample_fill(&part, n, ids, t, L, obs);
+    for (size_t i = 0; i < n; ++i) {
+      for (int c = 0; c < 3; ++c) flow[i * 3 + c] = vector_value(0, t, ids[i], c);
+      sigma[i] = vector_value(1, t, ids[i], 0);
+    }
+    const double *pobs[] = {flow, sigma};
+    assert_int_equal(amp_h5md_append(w, t, (double)t, &part, pobs, &total, err), AMP_IO_OK);
+  }
+  assert_int_equal(amp_h5md_close(w, err), AMP_IO_OK);
+  amp_particles_free(&part);
+  if (rank == 0) {
+    double all_flow[2 * N * 3], all_sigma[2 * N];
+    read_whole(path, "flow", all_flow);
+    read_whole(path, "sigma", all_sigma);
+    for (int64_t t = 0; t < 2; ++t)
+      for (int64_t id = 0; id < N; ++id) {
+        for (int c = 0; c < 3; ++c) assert_true(all_flow[(t * N + id) * 3 + c] == vector_value(0, t, id, c));
+        assert_true(all_sigma[t * N + id] == vector_value(1, t, id, 0));
+      }
+    char line[512];
+    int vector = 0, scalar = 0;
+    FILE *x = fopen(xdmf, "r");
+    assert_non_null(x);
+    while (fgets(line, sizeof line, x)) {
+      vector += strstr(line, "Name=\"flow\" AttributeType=\"Vector\"") != NULL;
+      scalar += strstr(line, "Name=\"sigma\" AttributeType=\"Scalar\"") != NULL;
+    }
+    fclose(x);
+    assert_int_equal(vector, 2);
+    assert_int_equal(scalar, 2);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
 static int make_dir(void **state) {
   (void)state;
   size_t len;
@@ -299,6 +368,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(resume_checks_the_partial_file),
       cmocka_unit_test(wrong_ids_are_refused_on_every_rank),
       cmocka_unit_test(missing_trajectory_names_the_file),
+      cmocka_unit_test(vector_observables_are_rows_by_id),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
