@@ -72,6 +72,7 @@ int amp_exact_check_job(const amp_config *cfg, int nranks, char *msg, size_t siz
  * returns an exit code. */
 int amp_stage_simulate(const amp_config *cfg, const amp_cli *cli);
 int amp_stage_train(const amp_config *cfg, const amp_cli *cli);
+int amp_stage_evaluate(const amp_config *cfg, const amp_cli *cli);
 int amp_stage_exact(const amp_config *cfg, const amp_cli *cli);
 
 /* The whole run (after PetscInitialize): returns the exit code. */

@@ -156,6 +156,11 @@ typedef struct {
     char model[AMP_STR_LEN];
     char trajectory[AMP_STR_LEN];
     char output[AMP_STR_LEN];
+    long long first_snapshot;   /* frames skipped */
+    long long stride;           /* every stride-th frame from first_snapshot */
+    double phase_radius;        /* phase labels: neighbours counted within this distance */
+    int solid_neighbors;        /* solid: count (itself included) >= this */
+    int gas_neighbors;          /* gas: count <= this; else interface */
   } evaluate;
   struct {
     amp_exact_reference reference;

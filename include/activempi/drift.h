@@ -7,8 +7,9 @@
  * is seen once, so this builds cells and a list with the bare force cutoff
  * (no skin), computes the pair forces with the simulator's own kernel
  * (amp_pair_forces: the same sums, in the same order) and forms
- * b_x = v0 e(q) + k F - A x with amp_drift. The rows must include the ghosts
- * within the force cutoff of the owned ones.
+ * b_x = v0 e(q) + k F - A x with amp_drift, and its divergence. The rows
+ * must include the ghosts within the force cutoff of the owned ones. Bonds
+ * are not included (the stages that use this refuse bonded inputs).
  */
 #ifndef ACTIVEMPI_DRIFT_H
 #define ACTIVEMPI_DRIFT_H
@@ -35,7 +36,9 @@ typedef struct {
 int amp_drift_init(amp_drift_work *w, const amp_config *cfg);
 void amp_drift_free(amp_drift_work *w);
 
-/* b [nowned][d]: the drift of p's owned rows. Returns 0, or -1 (memory). */
-int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b);
+/* b [nowned][d]: the drift of p's owned rows, and div_b [nowned] (NULL:
+ * skip) its divergence div_{x_i} b_i = pair terms - A d (physics.h).
+ * Returns 0, or -1 (memory). */
+int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b);
 
 #endif

@@ -16,7 +16,7 @@
  *   /particles/all/box         dimension = d, boundary = d x "periodic",
  *                              edges/{step, time, value [T][d][d] = L I}
  *   /particles/all/<internal>  step, time, value [T][N][nq] (self_propulsion, orientation)
- *   /observables/<name>        step, time, value [T] (scalars) or [T][N] (per particle)
+ *   /observables/<name>        step, time, value [T] (scalars), [T][N] or [T][N][w] (per particle)
  *
  * Every step and time is a hard link to position's, so the frames of all
  * elements agree by construction. The box is a time-dependent element (the
@@ -53,8 +53,10 @@ typedef struct {
   const char *model;                      /* recorded as the root attribute "model" ("AOUP") */
   const char *internal;                   /* element of q: "self_propulsion" or "orientation" */
   int internal_components;                /* nq: columns of q */
-  int particle_observables;               /* per-particle observables, value [T][N] */
+  int particle_observables;               /* per-particle observables, value [T][N] or [T][N][w] */
   const char *const *particle_observable_names;
+  const int *particle_observable_widths;  /* [particle_observables] components w of each, 1 to 9
+                                             (w = 1: value [T][N]); NULL: 1 each */
   int scalar_observables;                 /* one number per frame, value [T] */
   const char *const *scalar_observable_names;
   const char *configuration;              /* the resolved configuration (TOML text) */
@@ -81,12 +83,17 @@ int amp_h5md_resume(amp_h5md **w, const char *path, MPI_Comm comm, const amp_h5m
 
 /* Append one frame: step and time, the owned rows [0, p->nowned) of p
  * (positions and q; p->dim and p->nq must match the spec), per-particle
- * observables particle_obs[k][row] for those same rows, and the scalar
+ * observables particle_obs[k][row * w_k + c] for those same rows, and the scalar
  * observables scalar_obs[k] (rank 0's values are written). The ids over all
  * ranks must be 0..N-1, each once (AMP_IO_INVALID otherwise, nothing
  * written). After any failure the writer can only be released. */
 int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
                     const double *const *particle_obs, const double *scalar_obs, char *err);
+
+/* A root attribute of the file being written: n doubles (n = 0: a scalar),
+ * or a text. Every rank passes the same values. */
+int amp_h5md_attr_numbers(amp_h5md *w, const char *name, int n, const double *values, char *err);
+int amp_h5md_attr_text(amp_h5md *w, const char *name, const char *text, char *err);
 
 /* Frames in the trajectory so far. */
 int64_t amp_h5md_frames(const amp_h5md *w);

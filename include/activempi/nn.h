@@ -118,6 +118,10 @@ typedef struct {
  * sizes), else 0. */
 int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen);
 
+/* Every field of a on one line ("features q 2 x 4, outputs q 2 x 0, C 16,
+ * ..."), so two architectures are equal exactly when their descriptions are. */
+void amp_nn_arch_describe(const amp_nn_arch *a, char *buf, size_t size);
+
 /* Lay out the parameters of architecture a (checked). Returns 0, or -1 when
  * out of memory or the architecture is invalid. */
 int amp_nn_layout_init(amp_nn_layout *l, const amp_nn_arch *a);

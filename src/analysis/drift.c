@@ -36,11 +36,12 @@ static int reserve(amp_drift_work *w, size_t n, int d) {
   return 0;
 }
 
-int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b) {
+int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b) {
   const size_t n = p->nowned;
   const int d = p->dim;
   if (reserve(w, n ? n : 1, d)) return -1;
   memset(w->force, 0, n * (size_t)d * sizeof *w->force);
+  memset(w->div, 0, n * sizeof *w->div);
   if (w->cutoff > 0) {
     if (amp_cells_build(&w->cells, p, w->L, w->cutoff) || amp_verlet_build(&w->verlet, &w->cells, p, w->cutoff) ||
         amp_pair_work_build(&w->work, p, n, w->verlet.start, w->verlet.index))
@@ -49,5 +50,6 @@ int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b) {
   }
   for (size_t i = 0; i < n; i++)
     amp_drift(&w->dyn, p->x + i * (size_t)d, p->q + i * (size_t)p->nq, w->force + i * (size_t)d, b + i * (size_t)d);
+  for (size_t i = 0; div_b && i < n; i++) div_b[i] = w->div[i] - w->dyn.trap * d;
   return 0;
 }

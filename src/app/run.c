@@ -7,10 +7,9 @@
  *   -> timing table
  *
  * A stage is a function of the resolved configuration; the table `stages`
- * below lists the ones this version has. Online training ([train] source =
- * "online") runs the simulation inside the train stage (train_online.c),
- * so the simulate stage is not run on its own then. Asking for a stage that is not built
- * stops the run before it writes anything, with a message that says so.
+ * below lists them in pipeline order. Online training ([train] source =
+ * "online") runs the simulation inside the train stage (train_online.c), so
+ * the simulate stage is not run on its own then.
  */
 #include <cblas.h>
 #include <errno.h>
@@ -24,24 +23,14 @@
 
 typedef int (*amp_stage_fn)(const amp_config *cfg, const amp_cli *cli);
 
-/* The stages this version can run, by amp_stage; NULL: not built yet. */
-static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, NULL, amp_stage_exact};
+/* The stages, by amp_stage. */
+static const amp_stage_fn stages[AMP_NSTAGES] = {amp_stage_simulate, amp_stage_train, amp_stage_evaluate, amp_stage_exact};
 
 static void write_resolved(FILE *out, const amp_config *cfg, const char *input) {
   fprintf(out, "# resolved configuration of %s\n", input);
   amp_version_write(out, "# ");
   fputc('\n', out);
   amp_config_write(out, cfg);
-}
-
-/* The stages the input asks for that this version lacks, as "a, b"; "" if none. */
-static void missing_stages(const amp_config *cfg, char *buf, size_t size) {
-  buf[0] = '\0';
-  for (int s = 0; s < AMP_NSTAGES; ++s)
-    if (amp_config_runs(cfg, (amp_stage)s) && !stages[s]) {
-      if (buf[0]) strncat(buf, ", ", size - strlen(buf) - 1);
-      strncat(buf, amp_stage_name((amp_stage)s), size - strlen(buf) - 1);
-    }
 }
 
 /* Checks that need the job, not only the file: every rank gets the same answer. */
@@ -61,17 +50,7 @@ static int check_job(const amp_config *cfg, const char *input, int size, int ran
     if (rank == 0 && !check_only) fprintf(stderr, "%s: error: %s\n", input, why);
     if (!check_only) return AMP_EXIT_INVALID;
   }
-  char missing[128];
-  missing_stages(cfg, missing, sizeof missing);
-  if (!missing[0] || rank != 0) return missing[0] && !check_only ? AMP_EXIT_INVALID : AMP_EXIT_OK;
-  if (check_only)
-    printf("# note: activempi %s does not have the stage(s) %s yet: a run of this input would stop\n",
-           PACKAGE_VERSION, missing);
-  else
-    fprintf(stderr,
-            "%s: error: activempi %s does not have the stage(s) %s yet: set [run] stages to leave them out\n",
-            input, PACKAGE_VERSION, missing);
-  return check_only ? AMP_EXIT_OK : AMP_EXIT_INVALID;
+  return AMP_EXIT_OK;
 }
 
 /* Rank 0 creates output_dir and writes run.toml atomically; all ranks get the result. */

@@ -38,6 +38,23 @@ int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, 
   return -1;
 }
 
+int amp_load_frame(amp_h5md_reader *r, int64_t f, amp_domain *dom, double width, amp_particles *all,
+                   amp_particles *p, amp_halo *h, int64_t *step, double *time, char *err) {
+  if (amp_h5md_read_frame(r, f, all, step, time, err)) return -1;
+  return amp_own_frame(all, dom, width, p, h, err);
+}
+
+int amp_own_frame(const amp_particles *all, amp_domain *dom, double width, amp_particles *p, amp_halo *h, char *err) {
+  if (amp_keep_owned(dom, all, p)) {
+    snprintf(err, AMP_ERR_LEN, "out of memory for particles");
+    return -1;
+  }
+  amp_halo_free(h);
+  if (!amp_halo_build(h, dom, p, width)) return 0;
+  snprintf(err, AMP_ERR_LEN, "%s", dom->error);
+  return -1;
+}
+
 int amp_keep_owned(const amp_domain *dom, const amp_particles *all, amp_particles *p) {
   const int d = p->dim, nq = p->nq;
   p->nowned = p->nghost = 0;

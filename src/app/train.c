@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "activempi/app.h"
-#include "activempi/drift.h"
+#include "activempi/epr_frame.h"
 #include "activempi/score.h"
 #include "activempi/signals.h"
 #include "activempi/timers.h"
@@ -83,14 +83,14 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   t->tr.ev.redistribute = t->ev.redistribute;
   t->tr.ev.network = t->ev.network;
   t->tr.ev.allreduce = t->ev.allreduce;
-  if (amp_drift_init(&t->drift, cfg)) return fail(t, "out of memory for the pair-force table");
+  if (amp_epr_frame_init(&t->epr, cfg, &t->tr.layout.arch)) return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
 }
 
 static void teardown(amp_train *t) {
   amp_trainer_free(&t->tr);
   amp_train_online_free(t);
-  amp_drift_free(&t->drift);
+  amp_epr_frame_free(&t->epr);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
   if (t->p.capacity) amp_particles_free(&t->p);
@@ -108,68 +108,28 @@ static int64_t training_frame(const amp_train *t, long long step) {
   return t->first + (k < t->ntrain ? k : t->ntrain - 1);
 }
 
-/* sum over owned rows of |v|^2 / D for the internal coordinate (AOUP
- * v_g = -gamma (g + s_g), D = gamma; ABP v_theta = -Dr s_theta, D = Dr) */
-static double internal_epr(const amp_train *t, const float *s, int k) {
-  const amp_config *cfg = t->cfg;
-  int aoup = cfg->system.model == AMP_MODEL_AOUP;
-  double rate = aoup ? cfg->dynamics.gamma : cfg->dynamics.rotational_diffusion, sum = 0;
-  for (size_t i = 0; i < t->p.nowned; i++)
-    for (int c = 0; c < k; c++) {
-      double v = s[i * (size_t)k + c] + (aoup ? t->p.q[i * (size_t)t->p.nq + c] : 0);
-      sum += rate * v * v;
-    }
-  return sum;
-}
-
-/* sum over owned rows of |b_x - eps s_x|^2 / eps (translational noise on) */
-static int position_epr(amp_train *t, const float *sx, double *sum) {
-  const int d = t->p.dim;
-  const double eps = t->cfg->dynamics.translational_diffusion;
-  double *b = malloc((t->p.nowned ? t->p.nowned : 1) * (size_t)d * sizeof *b);
-  if (!b || amp_drift_compute(&t->drift, &t->p, b)) {
-    free(b);
-    return -1;
-  }
-  *sum = 0;
-  for (size_t k = 0; k < t->p.nowned * (size_t)d; k++) {
-    double v = b[k] - eps * sx[k];
-    *sum += v * v / eps;
-  }
-  free(b);
-  return 0;
-}
-
 /* Entropy production per particle of the loaded frame from the moving-average
  * network: the internal coordinate's part, plus the positions' when the
- * network has a position head (science.md §2). Collective. */
+ * network has a position head (epr_frame.h). Collective. */
 static int network_epr(amp_train *t, double *epr) {
-  const amp_config *cfg = t->cfg;
   amp_trainer *tr = &t->tr;
-  const amp_nn_arch *a = &tr->layout.arch;
-  size_t n = t->p.nowned, rows = n ? n : 1;
-  float *s = malloc(rows * (size_t)a->q_outputs * sizeof *s), *sx = malloc(rows * (size_t)(a->x_outputs + 1) * sizeof *sx);
-  size_t *target = malloc(rows * sizeof *target); /* every owned row (no training step may have run yet) */
-  int failed = !s || !sx || !target;
+  size_t n = t->p.nowned;
+  amp_epr_point *point = malloc((n ? n : 1) * sizeof *point);
+  size_t *target = malloc((n ? n : 1) * sizeof *target);
+  int failed = !point || !target;
   if (!failed) {
     for (size_t i = 0; i < n; i++) target[i] = i;
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n);
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n) ||
+             amp_epr_frame_compute(&t->epr, &tr->layout, tr->opt.average, &tr->ws, &tr->nb, &t->p, 0, point, NULL);
   }
-  double sum = 0, xsum = 0;
-  if (!failed) {
-    amp_score_evaluate(&tr->layout, tr->opt.average, &tr->ws, &tr->nb, cfg->system.dimension, s,
-                       a->x_outputs ? sx : NULL, NULL, NULL);
-    sum = internal_epr(t, s, a->q_outputs);
-    if (a->x_outputs && cfg->dynamics.translational_diffusion > 0) failed = position_epr(t, sx, &xsum);
-  }
-  free(s);
-  free(sx);
+  double local[2] = {0, failed};
+  for (size_t i = 0; !failed && i < n; i++) local[0] += point[i].sigma;
+  free(point);
   free(target);
-  double local[2] = {sum + xsum, failed};
   if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
     return fail(t, "out of memory evaluating the network on a validation frame");
-  *epr = local[0] / ((double)cfg->system.particles * t->replica.count);
+  *epr = local[0] / ((double)t->cfg->system.particles * t->replica.count);
   return 0;
 }
 

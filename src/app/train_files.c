@@ -116,9 +116,7 @@ int amp_train_load(amp_train *t, int64_t f) {
   t->loaded = -1;
   const amp_particles *all = t->replay.capacity ? amp_train_replay_frame(t, f) : &t->frame;
   if (!t->replay.capacity && amp_h5md_read_frame(t->data, f, &t->frame, NULL, NULL, t->error)) return -1;
-  if (amp_keep_owned(&t->dom, all, &t->p)) return fail(t, "%s", "out of memory for particles");
-  amp_halo_free(&t->halo);
-  if (amp_halo_build(&t->halo, &t->dom, &t->p, t->halo_width)) return fail(t, "%s", t->dom.error);
+  if (amp_own_frame(all, &t->dom, t->halo_width, &t->p, &t->halo, t->error)) return -1;
   t->loaded = f;
   return 0;
 }

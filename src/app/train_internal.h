@@ -11,7 +11,7 @@
 
 #include "activempi/app.h"
 #include "activempi/domain.h"
-#include "activempi/drift.h"
+#include "activempi/epr_frame.h"
 #include "activempi/h5md.h"
 #include "activempi/parallel.h"
 #include "activempi/trainer.h"
@@ -52,7 +52,7 @@ typedef struct {
   amp_domain dom;
   amp_halo halo;
   amp_trainer tr;
-  amp_drift_work drift;       /* b_x of a frame, for the positions' EPR */
+  amp_epr_frame epr;          /* a frame's per-particle EPR from the network */
   double halo_width;
   amp_h5md_reader *data;      /* this replica's trajectory */
   amp_h5md_info info;

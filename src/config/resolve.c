@@ -244,9 +244,30 @@ static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
                             cfg->simulate.trajectory);
 }
 
+/* What the evaluate stage cannot do, and phase thresholds that contradict. */
+static int check_evaluate(amp_parse_context *ctx, const amp_config *cfg) {
+  if (cfg->interaction.bonds != AMP_BONDS_NONE)
+    return key_error(ctx, "interaction", "bonds", "%s",
+                     "is not supported by the evaluate stage yet (its drift has no bond forces): remove bonds or "
+                     "the [evaluate] table");
+  if (cfg->evaluate.gas_neighbors >= cfg->evaluate.solid_neighbors) {
+    char detail[128];
+    snprintf(detail, sizeof detail, "= %d must be less than [evaluate] solid_neighbors = %d",
+             cfg->evaluate.gas_neighbors, cfg->evaluate.solid_neighbors);
+    return key_error(ctx, "evaluate", "gas_neighbors", "%s", detail);
+  }
+  if (cfg->run.replicas > 1 && amp_config_runs(cfg, AMP_STAGE_SIMULATE) && !amp_given(ctx, "evaluate", "trajectory"))
+    return key_error(ctx, "run", "replicas", "%s",
+                     "> 1 writes one trajectory per replica: name the one to evaluate in [evaluate] trajectory "
+                     "(e.g. \"trajectory_r0.h5\" in output_dir)");
+  return check_against_box(ctx, cfg, "[evaluate] phase_radius", cfg->evaluate.phase_radius, "evaluate",
+                           "phase_radius", "lower it, or use a larger box");
+}
+
 static int resolve_evaluate(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_EVALUATE)) return AMP_CONFIG_OK;
-  int status = resolve_input_file(ctx, cfg, cfg->evaluate.model, "evaluate", "model", AMP_STAGE_TRAIN,
+  int status = check_evaluate(ctx, cfg);
+  if (!status) status = resolve_input_file(ctx, cfg, cfg->evaluate.model, "evaluate", "model", AMP_STAGE_TRAIN,
                                   cfg->train.model);
   if (status) return status;
   return resolve_input_file(ctx, cfg, cfg->evaluate.trajectory, "evaluate", "trajectory", AMP_STAGE_SIMULATE,

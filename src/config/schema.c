@@ -204,6 +204,16 @@ const amp_key_spec amp_schema[] = {
    "H5MD trajectory to evaluate (required when simulate does not run)"},
   {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
+  {"evaluate", "first_snapshot", AMP_KEY_LONG, F(evaluate.first_snapshot), VALUE("0"), GE(0), NULL, ALL,
+   "frames of the trajectory before this one are not evaluated"},
+  {"evaluate", "stride", AMP_KEY_LONG, F(evaluate.stride), VALUE("1"), GE(1), NULL, ALL,
+   "evaluate every stride-th frame from first_snapshot on"},
+  {"evaluate", "phase_radius", AMP_KEY_REAL, F(evaluate.phase_radius), VALUE("2.4"), GT(0), NULL, ALL,
+   "phase labels count the particles within this distance of each one, itself included"},
+  {"evaluate", "solid_neighbors", AMP_KEY_INT, F(evaluate.solid_neighbors), VALUE("5"), GE(1), NULL, ALL,
+   "a particle with at least this many within phase_radius (itself included) is solid"},
+  {"evaluate", "gas_neighbors", AMP_KEY_INT, F(evaluate.gas_neighbors), VALUE("2"), GE(1), NULL, ALL,
+   "a particle with at most this many within phase_radius (itself included) is gas; between the two: interface"},
 
   /* [exact] */
   {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian|ring", ALL,

@@ -25,6 +25,8 @@ struct amp_h5md {
   char internal[AMP_H5MD_NAME_LEN];
   int npobs, nsobs;
   char (*pobs)[AMP_H5MD_NAME_LEN]; /* [npobs] per-particle observable names */
+  int *pobs_width;    /* [npobs] their components */
+  int pobs_columns;   /* the sum of the widths */
   int64_t frames;
   hid_t file, dxpl;
   hid_t time, step;            /* position's, shared by every element */

@@ -34,14 +34,19 @@ static int valid_name(const char *name) {
   return 1;
 }
 
+/* Components of per-particle observable k. */
+static int observable_width(const amp_h5md_spec *s, int k) {
+  return s->particle_observable_widths ? s->particle_observable_widths[k] : 1;
+}
+
 static int check_spec(const amp_h5md_spec *s, const char *path, char *err) {
   if (s->particles < 1 || s->dim < 1 || s->dim > 3 || !(s->box > 0) || s->internal_components < 1)
     return amp_io_fail(err, AMP_IO_INVALID, "%s: a trajectory needs N >= 1, d in 1..3, L > 0 and nq >= 1", path);
   if (!valid_name(s->internal) || !strcmp(s->internal, "position") || !strcmp(s->internal, "box"))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid element name for the internal coordinate", path);
   for (int k = 0; k < s->particle_observables; ++k)
-    if (!valid_name(s->particle_observable_names[k]))
-      return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name", path);
+    if (!valid_name(s->particle_observable_names[k]) || observable_width(s, k) < 1 || observable_width(s, k) > 9)
+      return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name or width", path);
   for (int k = 0; k < s->scalar_observables; ++k)
     if (!valid_name(s->scalar_observable_names[k]))
       return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name", path);
@@ -62,15 +67,18 @@ int amp_h5md_writer_new(amp_h5md **out, const char *path, MPI_Comm comm, const a
   w->path = strdup(path);
   w->partial = malloc(len);
   w->pobs = calloc((size_t)w->npobs + 1, sizeof *w->pobs);
+  w->pobs_width = calloc((size_t)w->npobs + 1, sizeof *w->pobs_width);
   w->pobs_value = malloc(((size_t)w->npobs + 1) * sizeof *w->pobs_value);
   w->sobs_value = malloc(((size_t)w->nsobs + 1) * sizeof *w->sobs_value);
-  if (!w->path || !w->partial || !w->pobs || !w->pobs_value || !w->sobs_value) {
+  if (!w->path || !w->partial || !w->pobs || !w->pobs_width || !w->pobs_value || !w->sobs_value) {
     amp_h5md_writer_free(w);
     return amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", path);
   }
   amp_h5md_partial_name(path, w->partial, len);
   for (int k = 0; k < w->npobs; ++k) {
     snprintf(w->pobs[k], AMP_H5MD_NAME_LEN, "%s", spec->particle_observable_names[k]);
+    w->pobs_width[k] = observable_width(spec, k);
+    w->pobs_columns += w->pobs_width[k];
     w->pobs_value[k] = -1;
   }
   for (int k = 0; k < w->nsobs; ++k) w->sobs_value[k] = -1;
@@ -112,6 +120,7 @@ int amp_h5md_writer_free(amp_h5md *w) {
   free(w->path);
   free(w->partial);
   free(w->pobs);
+  free(w->pobs_width);
   free(w->pobs_value);
   free(w->sobs_value);
   free(w);
@@ -215,8 +224,10 @@ static int lay_out(hid_t file, const amp_h5md_spec *s) {
       make_group(file, "/observables"))
     return -1;
   for (int k = 0; k < s->particle_observables; ++k) {
+    hsize_t vector[3] = {0, N, (hsize_t)observable_width(s, k)};
     snprintf(name, sizeof name, "/observables/%s", s->particle_observable_names[k]);
-    if (element(file, name, H5T_IEEE_F64LE, 2, per_particle)) return -1;
+    if (element(file, name, H5T_IEEE_F64LE, vector[2] > 1 ? 3 : 2, vector[2] > 1 ? vector : per_particle))
+      return -1;
   }
   for (int k = 0; k < s->scalar_observables; ++k) {
     snprintf(name, sizeof name, "/observables/%s", s->scalar_observable_names[k]);
@@ -291,8 +302,9 @@ int amp_h5md_open_datasets(amp_h5md *w, const amp_h5md_spec *spec, char *err) {
   snprintf(name, sizeof name, "%s/%s/value", AMP_H5MD_GROUP, w->internal);
   OPEN(w->q, name, 3, q);
   for (int k = 0; k < w->npobs && !missing; ++k) {
+    hsize_t vector[3] = {0, N, (hsize_t)w->pobs_width[k]};
     snprintf(name, sizeof name, "/observables/%s/value", w->pobs[k]);
-    OPEN(w->pobs_value[k], name, 2, per_particle);
+    OPEN(w->pobs_value[k], name, vector[2] > 1 ? 3 : 2, vector[2] > 1 ? vector : per_particle);
   }
   for (int k = 0; k < w->nsobs && !missing; ++k) {
     snprintf(name, sizeof name, "/observables/%s/value", spec->scalar_observable_names[k]);

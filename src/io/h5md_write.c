@@ -19,7 +19,8 @@
 #include "id_blocks.h"
 #include "xdmf.h"
 
-/* Records [nowned][W] of the owned rows: x, q, then the observables. */
+/* Records [nowned][W] of the owned rows: x, q, then the observables'
+ * components. */
 static double *pack(const amp_h5md *w, const amp_particles *p, const double *const *pobs, int W) {
   double *rows = malloc((p->nowned ? p->nowned : 1) * (size_t)W * sizeof *rows);
   if (!rows) return NULL;
@@ -27,7 +28,9 @@ static double *pack(const amp_h5md *w, const amp_particles *p, const double *con
     double *r = rows + i * (size_t)W;
     memcpy(r, p->x + i * (size_t)w->dim, (size_t)w->dim * sizeof *r);
     memcpy(r + w->dim, p->q + i * (size_t)w->nq, (size_t)w->nq * sizeof *r);
-    for (int k = 0; k < w->npobs; ++k) r[w->dim + w->nq + k] = pobs[k][i];
+    r += w->dim + w->nq;
+    for (int k = 0; k < w->npobs; r += w->pobs_width[k++])
+      memcpy(r, pobs[k] + i * (size_t)w->pobs_width[k], (size_t)w->pobs_width[k] * sizeof *r);
   }
   return rows;
 }
@@ -50,8 +53,8 @@ static int write_frame_rows(amp_h5md *w, int64_t t, const amp_id_block *b) {
   const int W = b->width;
   int status = amp_h5_write_rows(w->position, w->dxpl, t, b->lo, b->n, b->rows, W, 0, w->dim) < 0 ||
                amp_h5_write_rows(w->q, w->dxpl, t, b->lo, b->n, b->rows, W, w->dim, w->nq) < 0;
-  for (int k = 0; k < w->npobs && !status; ++k)
-    status = amp_h5_write_rows(w->pobs_value[k], w->dxpl, t, b->lo, b->n, b->rows, W, w->dim + w->nq + k, 1) < 0;
+  for (int k = 0, off = w->dim + w->nq; k < w->npobs && !status; off += w->pobs_width[k++])
+    status = amp_h5_write_rows(w->pobs_value[k], w->dxpl, t, b->lo, b->n, b->rows, W, off, w->pobs_width[k]) < 0;
   return status ? -1 : 0;
 }
 
@@ -60,7 +63,7 @@ int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles 
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
-  const int W = w->dim + w->nq + w->npobs;
+  const int W = w->dim + w->nq + w->pobs_columns;
   int status = 0;
   if (p->dim != w->dim || p->nq != w->nq)
     status = amp_io_fail(err, AMP_IO_INVALID, "%s: particles have d = %d, nq = %d; the trajectory d = %d, nq = %d",
@@ -79,6 +82,27 @@ int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles 
   status = amp_io_agree(w->comm, status, w->path, err);
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+/* One root attribute, written collectively: numbers (text NULL) or text. */
+static int root_attribute(amp_h5md *w, const char *name, int n, const double *values, const char *text, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  int bad = text ? amp_h5_attr_string(w->file, name, text) < 0
+                 : amp_h5_attr_write(w->file, name, H5T_NATIVE_DOUBLE, n, values) < 0;
+  int status = bad ? amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the attribute %s", w->partial, name) : 0;
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+int amp_h5md_attr_numbers(amp_h5md *w, const char *name, int n, const double *values, char *err) {
+  return root_attribute(w, name, n, values, NULL, err);
+}
+
+int amp_h5md_attr_text(amp_h5md *w, const char *name, const char *text, char *err) {
+  return root_attribute(w, name, 0, NULL, text, err);
 }
 
 int64_t amp_h5md_frames(const amp_h5md *w) { return w->frames; }

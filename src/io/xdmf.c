@@ -59,9 +59,11 @@ static void frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t, doubl
   hyperslab(out, h5, dset, t, T, N, w->nq);
   fprintf(out, "        </Attribute>\n");
   for (int k = 0; k < w->npobs; ++k) {
-    fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n", w->pobs[k]);
+    int width = w->pobs_width[k];
+    fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", w->pobs[k],
+            width == 1 ? "Scalar" : "Vector");
     snprintf(dset, sizeof dset, "/observables/%s/value", w->pobs[k]);
-    hyperslab(out, h5, dset, t, T, N, 0);
+    hyperslab(out, h5, dset, t, T, N, width == 1 ? 0 : width);
     fprintf(out, "        </Attribute>\n");
   }
   fprintf(out, "      </Grid>\n");

@@ -19,6 +19,15 @@
 
 #include "activempi/nn.h"
 
+void amp_nn_arch_describe(const amp_nn_arch *a, char *buf, size_t size) {
+  snprintf(buf, size,
+           "features q %d x %d, outputs q %d x %d, C %d, heads %d, layers %d, feed-forward %dx%d, embedding %dx%d, "
+           "decoder %dx%d, pooling %s, shift %s",
+           a->q_features, a->x_features, a->q_outputs, a->x_outputs, a->embed_dim, a->heads, a->layers, a->ff_layers,
+           a->ff_dim, a->embed_layers, a->embed_width, a->decoder_layers, a->decoder_width,
+           a->pooling == AMP_NN_POOL_MEAN ? "mean" : "self", a->equilibrium_shift ? "equilibrium" : "none");
+}
+
 int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
   const char *why = NULL;
   if (a->q_features < 1 || a->x_features < 1 || a->q_outputs < 1 || a->x_outputs < 0)

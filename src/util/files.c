@@ -66,3 +66,17 @@ int amp_atomic_commit(FILE *f, const char *tmp, const char *path) {
   }
   return amp_publish(tmp, path);
 }
+
+int amp_file_checksum(const char *path, uint64_t *sum) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return errno;
+  unsigned char buf[65536];
+  uint64_t h = 14695981039346656037ULL; /* FNV offset basis */
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    for (size_t i = 0; i < n; ++i) h = (h ^ buf[i]) * 1099511628211ULL; /* FNV prime */
+  int status = ferror(f) ? EIO : 0;
+  fclose(f);
+  *sum = h;
+  return status;
+}

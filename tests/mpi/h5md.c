@@ -3,7 +3,9 @@
  * exactly whatever rank owned it; files written on one rank and on all of
  * them hold the same numbers; a reopened, truncated and continued file equals
  * an uninterrupted one; an unfinished file never appears under its final
- * name; wrong ids and missing files are refused on every rank.
+ * name; wrong ids and missing files are refused on every rank; observables
+ * with several components per particle land in [T][N][w] rows by id, and
+ * the XDMF sidecar shows them as vectors.
  */
 #include <mpi.h>
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <hdf5.h>
 
 #include "activempi/app.h"
 #include "activempi/h5md.h"
@@ -272,6 +275,77 @@ static void missing_trajectory_names_the_file(void **state) {
   assert_non_null(strstr(err, "absent.h5"));
 }
 
+/* Component c of vector observable k of particle id at frame t. */
+static double vector_value(int k, int64_t t, int64_t id, int c) { return 1000.0 * t + 10.0 * id + c + 0.25 * k; }
+
+/* Dataset /observables/<name>/value of path, read whole by this process:
+ * 0, or -1 on failure. */
+static int read_whole(const char *path, const char *name, double *buf) {
+  char dset[128];
+  snprintf(dset, sizeof dset, "/observables/%s/value", name);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f < 0 ? -1 : H5Dopen2(f, dset, H5P_DEFAULT);
+  int status = d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 ? 0 : -1;
+  if (d >= 0) H5Dclose(d);
+  if (f >= 0) H5Fclose(f);
+  return status;
+}
+
+/* The file's vector and scalar observables hold vector_value by id, and
+ * the sidecar shows them as Vector and Scalar (one process; 1 or 0). */
+static int vectors_read_back(const char *path, const char *xdmf) {
+  double flow[2 * N * 3], sigma[2 * N];
+  if (read_whole(path, "flow", flow) || read_whole(path, "sigma", sigma)) return 0;
+  for (int64_t t = 0; t < 2; ++t)
+    for (int64_t id = 0; id < N; ++id) {
+      for (int c = 0; c < 3; ++c)
+        if (flow[(t * N + id) * 3 + c] != vector_value(0, t, id, c)) return 0;
+      if (sigma[t * N + id] != vector_value(1, t, id, 0)) return 0;
+    }
+  char line[512];
+  int vector = 0, scalar = 0;
+  FILE *x = fopen(xdmf, "r");
+  while (x && fgets(line, sizeof line, x)) {
+    vector += strstr(line, "Name=\"flow\" AttributeType=\"Vector\"") != NULL;
+    scalar += strstr(line, "Name=\"sigma\" AttributeType=\"Scalar\"") != NULL;
+  }
+  if (x) fclose(x);
+  return vector == 2 && scalar == 2;
+}
+
+static void vector_observables_are_rows_by_id(void **state) {
+  (void)state;
+  static const char *names[] = {"flow", "sigma"};
+  static const int widths[] = {3, 1};
+  char path[512], xdmf[512], err[AMP_IO_ERR_LEN];
+  name(path, sizeof path, "vectors.h5");
+  name(xdmf, sizeof xdmf, "vectors.xdmf");
+  amp_h5md_spec spec = spec_for(2, 2);
+  spec.particle_observables = 2;
+  spec.particle_observable_names = names;
+  spec.particle_observable_widths = widths;
+  int64_t ids[N];
+  size_t n = sample_deal(N, rank, size, 11, ids);
+  double obs[N], flow[N * 3], sigma[N], total = 0;
+  amp_particles part;
+  assert_int_equal(amp_particles_init(&part, 2, 2, N), 0);
+  amp_h5md *w;
+  assert_int_equal(amp_h5md_create(&w, path, MPI_COMM_WORLD, &spec, err), AMP_IO_OK);
+  for (int64_t t = 0; t < 2; ++t) {
+    sample_fill(&part, n, ids, t, L, obs);
+    for (size_t i = 0; i < n; ++i) {
+      for (int c = 0; c < 3; ++c) flow[i * 3 + c] = vector_value(0, t, ids[i], c);
+      sigma[i] = vector_value(1, t, ids[i], 0);
+    }
+    const double *pobs[] = {flow, sigma};
+    assert_int_equal(amp_h5md_append(w, t, (double)t, &part, pobs, &total, err), AMP_IO_OK);
+  }
+  assert_int_equal(amp_h5md_close(w, err), AMP_IO_OK);
+  amp_particles_free(&part);
+  int ok = rank != 0 || vectors_read_back(path, xdmf);
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD); /* every rank fails together */
+  assert_true(ok);
+}
+
 static int make_dir(void **state) {
   (void)state;
   size_t len;
@@ -299,6 +373,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(resume_checks_the_partial_file),
       cmocka_unit_test(wrong_ids_are_refused_on_every_rank),
       cmocka_unit_test(missing_trajectory_names_the_file),
+      cmocka_unit_test(vector_observables_are_rows_by_id),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();

@@ -1,0 +1,252 @@
+/*
+ * The evaluate stage: a trajectory and a score network (model.h5) -> the
+ * probability flow and entropy production of every particle of every
+ * snapshot (epr.h5), and the totals next to the network-free estimate.
+ *
+ * Design. Snapshots are evaluated one after the other by all ranks of
+ * MPI_COMM_WORLD together, split in space (domain.h): [run] replicas does
+ * not split the frames here, so the file is written by one communicator and
+ * its rows come out in id order whatever the number of ranks. A snapshot:
+ *
+ *   read the frame, keep the owned particles, ghosts within
+ *   max(R, force cutoff, phase_radius) -> cells -> every owned particle's
+ *   neighbourhood -> scores and their input Jacobian (score.h) -> drift and
+ *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
+ *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> one frame
+ *   of epr.h5
+ *
+ * A particle's numbers depend only on its neighbourhood (the same tokens on
+ * any number of ranks, neighborhood.h) and its own drift (summed in id
+ * order), so they are the same on 1, 2 or 4 ranks up to the float rounding
+ * of the network's micro-batches. The totals per snapshot enter blocking
+ * averages (blocking.h), whose errors are the ones printed at the end.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activempi/app.h"
+#include "activempi/progress.h"
+#include "activempi/score.h"
+#include "activempi/timers.h"
+#include "evaluate_internal.h"
+#include "stage_files.h"
+
+static int fail(amp_evaluate *e, const char *what) {
+  snprintf(e->error, sizeof e->error, "%s", what);
+  return -1;
+}
+
+static PetscErrorCode register_events(amp_evaluate *e) {
+  PetscFunctionBeginUser;
+  PetscCall(amp_timer_register("io", "AmpEvaluateData", &e->ev.load));
+  PetscCall(amp_timer_register("analysis", "AmpEvaluateNetwork", &e->ev.network));
+  PetscCall(amp_timer_register("io", "AmpEvaluateOutput", &e->ev.output));
+  PetscFunctionReturn(0);
+}
+
+/* Components of each observable; 0 for those this system does not have. */
+static void observable_widths(amp_evaluate *e) {
+  const amp_epr_law *law = &e->epr.law;
+  const int d = law->dim;
+  for (int k = 0; k < AMP_EVAL_NOBS; ++k) e->width[k] = 1;
+  e->width[AMP_EVAL_SCORE_Q] = e->layout.arch.q_outputs;
+  e->width[AMP_EVAL_SCORE_X] = e->layout.arch.x_outputs ? d : 0;
+  e->width[AMP_EVAL_FLOW_Q] = law->nv;
+  e->width[AMP_EVAL_FLOW_X] = law->position ? d : 0;
+}
+
+static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
+  const int d = cfg->system.dimension, nq = amp_internal_components(cfg->system.model, d);
+  e->cfg = cfg;
+  e->quiet = cli->quiet;
+  e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
+  e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, cfg->derived.force_cutoff), e->rule.radius);
+  amp_score_neighborhood_spec(cfg, &e->spec);
+  amp_blocking_init(&e->sigma);
+  amp_blocking_init(&e->sigma_q);
+  amp_blocking_init(&e->density);
+  amp_blocking_init(&e->free);
+  MPI_Comm_rank(MPI_COMM_WORLD, &e->rank);
+  if (register_events(e)) return fail(e, "cannot register the timers");
+  if (amp_domain_create(&e->dom, MPI_COMM_WORLD, d, cfg->system.box_length)) return fail(e, e->dom.error);
+  if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, (size_t)cfg->system.particles))
+    return fail(e, "out of memory for particles");
+  if (amp_evaluate_open_data(e) || amp_evaluate_read_model(e)) return -1;
+  if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch)) return fail(e, "out of memory for the pair-force table");
+  observable_widths(e);
+  return amp_evaluate_create_output(e);
+}
+
+static void teardown(amp_evaluate *e) {
+  amp_evaluate_close_files(e);
+  amp_epr_frame_free(&e->epr);
+  amp_neighborhood_free(&e->nb);
+  amp_cells_free(&e->cells);
+  amp_rows_free(&e->rows);
+  amp_nn_workspace_free(&e->ws);
+  if (e->layout.tensor) amp_nn_layout_free(&e->layout);
+  free(e->params);
+  free(e->target);
+  free(e->point);
+  free(e->free_term);
+  free(e->neighbors);
+  for (int k = 0; k < AMP_EVAL_NOBS; ++k) free(e->obs[k]);
+  amp_halo_free(&e->halo);
+  if (e->p.capacity) amp_particles_free(&e->p);
+  if (e->all.capacity) amp_particles_free(&e->all);
+  if (e->dom.comm) amp_domain_free(&e->dom);
+}
+
+/* Room for n owned rows in every per-particle buffer. */
+static int reserve(amp_evaluate *e, size_t n) {
+  if (n <= e->capacity) return 0;
+  void *a = realloc(e->target, n * sizeof *e->target), *b = a ? realloc(e->point, n * sizeof *e->point) : NULL;
+  if (a) e->target = a;
+  if (b) e->point = b;
+  double *f = b ? realloc(e->free_term, n * sizeof *e->free_term) : NULL;
+  if (f) e->free_term = f;
+  int *c = f ? realloc(e->neighbors, n * sizeof *e->neighbors) : NULL;
+  if (c) e->neighbors = c;
+  int ok = c != NULL;
+  for (int k = 0; ok && k < AMP_EVAL_NOBS; ++k) {
+    double *o = realloc(e->obs[k], n * (size_t)(e->width[k] ? e->width[k] : 1) * sizeof *o);
+    if (o) e->obs[k] = o;
+    ok = o != NULL;
+  }
+  if (!ok) return -1;
+  for (size_t i = 0; i < n; ++i) e->target[i] = i;
+  e->capacity = n;
+  return 0;
+}
+
+/* The network, the drift and the phase counts of the loaded frame's owned rows. */
+static int compute(amp_evaluate *e) {
+  const size_t n = e->p.nowned;
+  amp_timer_begin(e->ev.network);
+  int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R) ||
+               amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n) ||
+               amp_epr_frame_compute(&e->epr, &e->layout, e->params, &e->ws, &e->nb, &e->p, 1, e->point,
+                                     e->free_term) ||
+               amp_phase_counts(&e->rule, &e->cells, &e->p, &e->rows, e->neighbors);
+  amp_timer_end(e->ev.network);
+  return status ? -1 : 0;
+}
+
+/* Row i's observables, and its share of this rank's sums. */
+static void record(amp_evaluate *e, size_t i, double *sums) {
+  const amp_epr_point *pt = &e->point[i];
+  const amp_epr_frame *f = &e->epr;
+  const size_t d = (size_t)f->law.dim;
+  amp_phase phase = amp_phase_of(&e->rule, e->neighbors[i]);
+  double *const *o = e->obs;
+  const int *w = e->width;
+  o[AMP_EVAL_ID][i] = (double)e->p.id[i];
+  for (size_t k = 0, n = (size_t)w[AMP_EVAL_SCORE_Q]; k < n; ++k)
+    o[AMP_EVAL_SCORE_Q][i * n + k] = f->s_q[i * (size_t)f->q_outputs + k];
+  for (size_t k = 0; k < (size_t)w[AMP_EVAL_SCORE_X]; ++k)
+    o[AMP_EVAL_SCORE_X][i * d + k] = f->s_x[i * (size_t)f->x_outputs + k];
+  for (size_t k = 0, n = (size_t)w[AMP_EVAL_FLOW_Q]; k < n; ++k) o[AMP_EVAL_FLOW_Q][i * n + k] = pt->v_q[k];
+  for (size_t k = 0; k < (size_t)w[AMP_EVAL_FLOW_X]; ++k) o[AMP_EVAL_FLOW_X][i * d + k] = pt->v_x[k];
+  o[AMP_EVAL_SIGMA][i] = pt->sigma;
+  o[AMP_EVAL_DENSITY][i] = pt->signed_density;
+  o[AMP_EVAL_DIV_DRIFT][i] = f->div_b[i];
+  o[AMP_EVAL_FREE][i] = e->free_term[i];
+  o[AMP_EVAL_NEIGHBORS][i] = e->neighbors[i];
+  o[AMP_EVAL_PHASE][i] = phase;
+  sums[AMP_EVAL_TOTAL_SIGMA] += pt->sigma;
+  sums[AMP_EVAL_TOTAL_SIGMA_Q] += pt->sigma_q;
+  sums[AMP_EVAL_TOTAL_DENSITY] += pt->signed_density;
+  sums[AMP_EVAL_TOTAL_FREE] += e->free_term[i];
+  sums[AMP_EVAL_PHASE_COUNT + phase] += 1;
+  sums[AMP_EVAL_PHASE_SIGMA + phase] += pt->sigma;
+}
+
+/* The snapshot's totals over all ranks (sums[AMP_EVAL_NSCALARS] on entry:
+ * this rank's; failed: this rank failed); then its scalars and the run's
+ * accumulators. Returns -1 when any rank failed. Collective. */
+static int totals(amp_evaluate *e, double *sums, int failed) {
+  double all[AMP_EVAL_NSCALARS + 1];
+  memcpy(all, sums, AMP_EVAL_NSCALARS * sizeof *all);
+  all[AMP_EVAL_NSCALARS] = failed;
+  if (MPI_Allreduce(MPI_IN_PLACE, all, AMP_EVAL_NSCALARS + 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    return fail(e, "MPI_Allreduce failed");
+  if (all[AMP_EVAL_NSCALARS] > 0) return failed ? -1 : fail(e, "");
+  const double N = (double)e->cfg->system.particles;
+  memcpy(sums, all, AMP_EVAL_NSCALARS * sizeof *sums);
+  amp_blocking_add(&e->sigma, sums[AMP_EVAL_TOTAL_SIGMA] / N);
+  amp_blocking_add(&e->sigma_q, sums[AMP_EVAL_TOTAL_SIGMA_Q] / N);
+  amp_blocking_add(&e->density, sums[AMP_EVAL_TOTAL_DENSITY] / N);
+  amp_blocking_add(&e->free, sums[AMP_EVAL_TOTAL_FREE] / N);
+  for (int k = 0; k < AMP_NPHASES; ++k) {
+    double count = sums[AMP_EVAL_PHASE_COUNT + k], sigma = sums[AMP_EVAL_PHASE_SIGMA + k];
+    e->phase_count[k] += count;
+    e->phase_sigma[k] += sigma;
+    sums[AMP_EVAL_PHASE_SIGMA + k] = count > 0 ? sigma / count : NAN;
+  }
+  return 0;
+}
+
+/* One snapshot, frame f of the trajectory. Collective. */
+static int snapshot(amp_evaluate *e, int64_t f) {
+  int64_t step;
+  double time, sums[AMP_EVAL_NSCALARS] = {0};
+  amp_timer_begin(e->ev.load);
+  int status = amp_load_frame(e->data, f, &e->dom, e->halo_width, &e->all, &e->p, &e->halo, &step, &time, e->error);
+  amp_timer_end(e->ev.load);
+  if (status) return -1;
+  int failed = compute(e);
+  if (failed) fail(e, "out of memory evaluating a snapshot");
+  for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
+  if (totals(e, sums, failed)) return -1;
+  amp_timer_begin(e->ev.output);
+  status = amp_evaluate_write_frame(e, step, time, sums);
+  amp_timer_end(e->ev.output);
+  return status;
+}
+
+static int run(amp_evaluate *e) {
+  amp_progress progress;
+  amp_progress_start(&progress, "evaluate", "snapshots", e->snapshots, e->cfg->run.progress_interval,
+                     e->rank == 0 && !e->quiet ? stdout : NULL, amp_clock());
+  for (int64_t k = 0; k < e->snapshots; ++k) {
+    if (snapshot(e, e->first + k * e->stride)) return -1;
+    amp_progress_update(&progress, k + 1, amp_clock());
+  }
+  amp_progress_finish(&progress, e->snapshots, amp_clock());
+  amp_timer_begin(e->ev.output);
+  int status = amp_evaluate_finish_output(e);
+  amp_timer_end(e->ev.output);
+  return status;
+}
+
+/* The closing lines (rank 0). */
+static void report(const amp_evaluate *e) {
+  const double net = amp_blocking_mean(&e->sigma), free = amp_blocking_mean(&e->free);
+  const double samples = (double)e->snapshots * (double)e->cfg->system.particles;
+  printf("evaluate: %lld snapshots of %s (frames %lld to %lld every %lld), model %s\n", (long long)e->snapshots,
+         e->cfg->evaluate.trajectory, (long long)e->first, (long long)(e->first + (e->snapshots - 1) * e->stride),
+         (long long)e->stride, e->cfg->evaluate.model);
+  printf("evaluate: EPR per particle: network %.6g +- %.2g, network-free %.6g +- %.2g, relative difference %+.3g %%\n",
+         net, amp_blocking_error(&e->sigma), free, amp_blocking_error(&e->free), 100 * (net - free) / fabs(free));
+  printf("evaluate: internal coordinate's part %.6g +- %.2g, signed density %.6g +- %.2g (equal means for the "
+         "exact score, I3)\n",
+         amp_blocking_mean(&e->sigma_q), amp_blocking_error(&e->sigma_q), amp_blocking_mean(&e->density),
+         amp_blocking_error(&e->density));
+  for (int k = 0; k < AMP_NPHASES; ++k)
+    printf("evaluate: phase %-9s %6.2f %% of particles, mean sigma %.6g\n", amp_phase_name((amp_phase)k),
+           100 * e->phase_count[k] / samples, e->phase_count[k] > 0 ? e->phase_sigma[k] / e->phase_count[k] : NAN);
+  printf("evaluate: output %s (the .xdmf beside it for ParaView)\n", e->out_path);
+}
+
+int amp_stage_evaluate(const amp_config *cfg, const amp_cli *cli) {
+  amp_evaluate e;
+  memset(&e, 0, sizeof e);
+  int status = setup(&e, cfg, cli);
+  if (!status) status = run(&e);
+  int any = amp_report_failure(status != 0, e.error, "evaluate");
+  if (!any && e.rank == 0) report(&e);
+  teardown(&e);
+  return any ? AMP_EXIT_FAILURE : AMP_EXIT_OK;
+}

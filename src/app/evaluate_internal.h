@@ -1,0 +1,97 @@
+/*
+ * evaluate_internal: the state of the evaluate stage, shared by its loop
+ * (evaluate.c) and its files (evaluate_files.c: the trajectory, the model,
+ * epr.h5).
+ */
+#ifndef ACTIVEMPI_EVALUATE_INTERNAL_H
+#define ACTIVEMPI_EVALUATE_INTERNAL_H
+
+#include <petscsys.h>
+#include <stdint.h>
+
+#include "activempi/blocking.h"
+#include "activempi/domain.h"
+#include "activempi/epr_frame.h"
+#include "activempi/h5md.h"
+#include "activempi/phase.h"
+
+/* Per-particle observables of epr.h5, in file order (doc/output-format.md). */
+enum {
+  AMP_EVAL_ID,
+  AMP_EVAL_SCORE_Q,    /* s_q [nq outputs] */
+  AMP_EVAL_SCORE_X,    /* s_x [d]: only with a position head */
+  AMP_EVAL_FLOW_Q,     /* v_q [nv] */
+  AMP_EVAL_FLOW_X,     /* v_x [d]: only when it enters sigma */
+  AMP_EVAL_SIGMA,
+  AMP_EVAL_DENSITY,    /* div_q v_q */
+  AMP_EVAL_DIV_DRIFT,  /* div_x b */
+  AMP_EVAL_FREE,       /* the network-free term */
+  AMP_EVAL_NEIGHBORS,  /* particles within phase_radius, itself included */
+  AMP_EVAL_PHASE,      /* amp_phase: 0 gas, 1 interface, 2 solid */
+  AMP_EVAL_NOBS
+};
+
+/* Scalars per snapshot. */
+enum {
+  AMP_EVAL_TOTAL_SIGMA,
+  AMP_EVAL_TOTAL_SIGMA_Q,  /* the internal coordinate's part */
+  AMP_EVAL_TOTAL_DENSITY,
+  AMP_EVAL_TOTAL_FREE,
+  AMP_EVAL_PHASE_COUNT,                          /* [AMP_NPHASES] particles of each phase */
+  AMP_EVAL_PHASE_SIGMA = AMP_EVAL_PHASE_COUNT + AMP_NPHASES, /* [AMP_NPHASES] their mean sigma */
+  AMP_EVAL_NSCALARS = AMP_EVAL_PHASE_SIGMA + AMP_NPHASES
+};
+
+typedef struct {
+  const amp_config *cfg;
+  int quiet, rank;
+  amp_domain dom;              /* every rank of MPI_COMM_WORLD on one snapshot */
+  amp_halo halo;
+  double halo_width;           /* max(R, force cutoff, phase_radius) */
+  amp_h5md_reader *data;
+  amp_h5md_info info;
+  int64_t first, stride, snapshots; /* frames first + k stride, k < snapshots */
+  amp_particles all, p;        /* the frame read; owned rows + ghosts */
+  amp_nn_layout layout;
+  float *params;               /* the model's parameters to evaluate */
+  amp_nn_workspace ws;         /* with room for the input Jacobian */
+  uint64_t checksum;           /* of the model file */
+  amp_neighborhood_spec spec;
+  amp_cells cells;             /* over p's rows, for neighbourhoods and phase counts */
+  amp_neighborhoods nb;
+  amp_rows rows;
+  amp_epr_frame epr;
+  amp_phase_rule rule;
+  size_t capacity;             /* rows of the buffers below */
+  size_t *target;              /* [capacity] 0, 1, ... */
+  amp_epr_point *point;        /* [capacity] */
+  double *free_term;           /* [capacity] */
+  int *neighbors;              /* [capacity] */
+  int width[AMP_EVAL_NOBS];    /* components of each observable; 0: not written */
+  double *obs[AMP_EVAL_NOBS];  /* [capacity][width] */
+  amp_h5md *out;
+  char out_path[AMP_STR_LEN + 32];
+  amp_blocking sigma, sigma_q, density, free; /* per particle, one value per snapshot */
+  double phase_count[AMP_NPHASES], phase_sigma[AMP_NPHASES]; /* summed over snapshots */
+  struct {
+    PetscLogEvent load, network, output;
+  } ev;
+  char error[AMP_ERR_LEN];
+} amp_evaluate;
+
+/* Open the trajectory, check it against the input and choose its frames. Collective. */
+int amp_evaluate_open_data(amp_evaluate *e);
+
+/* Read the model, refusing one whose architecture is not the input's. Collective. */
+int amp_evaluate_read_model(amp_evaluate *e);
+
+/* Create the output (as "<output>.partial"), append one snapshot, and
+ * finish it: the run's totals as attributes, then the rename. Collective. */
+int amp_evaluate_create_output(amp_evaluate *e);
+int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const double *scalars);
+int amp_evaluate_finish_output(amp_evaluate *e);
+
+/* Release the files; a partial output is removed. Collective. */
+void amp_evaluate_close_files(amp_evaluate *e);
+
+#endif

@@ -1,0 +1,88 @@
+# The evaluate stage end to end: simulate and train a small network on
+# trapped AOUPs (elliptic: scores of g and x), then evaluate the trajectory
+# on 1, 2 and 4 ranks. The three epr.h5 agree (to float rounding for what
+# the network computes, exactly for the rest) and are laid out alike, in id
+# order; each is consistent with itself (sigma and v from the recorded
+# scores, totals, phase labels against a brute-force count, the model's
+# checksum); the closing lines print the totals; a model of another
+# architecture is refused with one line and no output.
+. "$AMP_SRCDIR/tests/cli/tap.sh"
+py=/usr/bin/python3
+checker="$AMP_SRCDIR/tests/cli/check_evaluate.py"
+
+# system: trapped AOUPs and the network (the extra lines go to [network])
+system() {
+  cat <<TOML
+[system]
+model = "aoup"
+dimension = 2
+particles = 64
+box_length = 30.0
+[interaction]
+potential = "none"
+trap = 0.05
+[dynamics]
+v0 = 0.5
+gamma = 0.1
+translational_diffusion = 0.1
+dt = 0.05
+[network]
+neighbors = 4
+neighborhood_cutoff = 6.0
+embed_dim = 16
+heads = 2
+layers = 1
+feedforward_dim = 16
+embed_hidden_layers = 1
+embed_hidden_width = 16
+decoder_hidden_layers = 1
+decoder_hidden_width = 16
+positions = "relative_and_absolute"
+activation_memory = 0.05
+$1
+TOML
+}
+
+new_dir evaluate
+{
+  printf '[run]\nseed = 5\noutput_dir = "data"\n'
+  system ""
+  printf '[simulate]\nburn_in_steps = 500\nsteps = 3000\nsnapshot_interval = 100\ncheckpoint_interval = 0\n'
+  printf '[train]\nsteps = 300\nbatch_particles = 64\nlearning_rate = 5e-3\nnoise_scale = 0.05\ncheckpoint_interval = 0\n'
+} > learn.toml
+run_amp -n 2 --quiet learn.toml
+[ $rc -eq 0 ] || show "$err"
+check "simulate and train a small model of trapped AOUPs" [ $rc -eq 0 ]
+
+# evaluate_input NAME EXTRA: evaluate data/ into NAME/ (EXTRA: more [network] lines)
+evaluate_input() {
+  {
+    printf '[run]\noutput_dir = "%s"\n' "$1"
+    system "$2"
+    printf '[evaluate]\nmodel = "data/model.h5"\ntrajectory = "data/trajectory.h5"\nfirst_snapshot = 2\nstride = 3\n'
+  } > "$1.toml"
+}
+
+for n in 1 2 4; do
+  evaluate_input "n$n" ""
+  run_amp -n $n "n$n.toml"
+  [ $rc -eq 0 ] || show "$err"
+  cp "$out" "n$n.out"
+  check "evaluate on $n rank(s) writes epr.h5 and its XDMF sidecar" \
+    sh -c "[ $rc -eq 0 ] && [ -f n$n/epr.h5 ] && [ -f n$n/epr.xdmf ] && ! [ -e n$n/epr.h5.partial ]"
+done
+check "1, 2 and 4 ranks give the same epr.h5 (network values to float rounding, the rest exactly)" \
+  $py "$checker" same n1/epr.h5 n2/epr.h5 n4/epr.h5
+check "epr.h5 is consistent: rows in id order, sigma and v from the scores, totals, phases, model checksum" \
+  $py "$checker" consistent n2/epr.h5
+check "the closing lines print the EPR per particle with errors, network-free and relative difference" \
+  $py "$checker" printed n2/epr.h5 n2.out
+check "the closing lines print the phases" \
+  sh -c "grep -q '^evaluate: phase gas ' n2.out && grep -q '^evaluate: phase interface ' n2.out && grep -q '^evaluate: phase solid ' n2.out"
+
+evaluate_input other "pooling = \"mean\""
+run_amp -n 2 other.toml
+grep '^activempi' "$err" | show /dev/stdin
+check "a model of another architecture is refused: exit 1, one line naming the file and both architectures" \
+  sh -c "[ $rc -eq 1 ] && [ \$(grep -c '^activempi: error' '$err') -eq 1 ] && grep -q 'data/model.h5 has the architecture (.*pooling self.*), the input.s \[network\] implies (.*pooling mean.*)' '$err'"
+check "... and writes no epr.h5, finished or partial" sh -c "! ls other/epr.h5* >/dev/null 2>&1"
