@@ -12,6 +12,10 @@ check_train.py same MODEL MODEL    every parameter dataset of two model files is
                                    bitwise equal
 check_train.py epr LOG WANT TOL    the last row's network EPR per particle is
                                    within TOL (relative) of WANT
+check_train.py equilibrium EPR A EPS TOL
+                                   trapped AOUPs at v0 = 0 (science.md I6): in the
+                                   evaluate stage's epr.h5, s_g = -g and s_x = b_x/eps
+                                   = -A x/eps to TOL in relative L2
 check_train.py balanced LOG MAX    every row's batch imbalance (work items evaluated
                                    per rank, max/mean) is at most MAX and at most the
                                    imbalance of the items as the ranks own them
@@ -75,6 +79,24 @@ def balanced(path, most):
         sys.exit(f"evaluated imbalance {after.max():.3g} above {most} or above the owned imbalance")
 
 
+def observable(f, name):
+    g = f["observables"][name]
+    return g["value"][()] if isinstance(g, h5py.Group) else g[()]
+
+
+def equilibrium(path, trap, eps, tol):
+    with h5py.File(path, "r") as f:
+        g = f["particles/all/self_propulsion/value"][()]
+        x = f["particles/all/position/value"][()]
+        sg, sx = observable(f, "score_internal"), observable(f, "score_position")
+    want_x = -trap * x / eps
+    err_g = np.sqrt(np.sum((sg + g) ** 2) / np.sum(g ** 2))
+    err_x = np.sqrt(np.sum((sx - want_x) ** 2) / np.sum(want_x ** 2))
+    print(f"# relative L2 error over {g.shape[0]} held-out frames: s_g vs -g {err_g:.4f}, s_x vs b_x/eps {err_x:.4f}")
+    if not (err_g <= tol and err_x <= tol):
+        sys.exit(f"relative L2 error above {tol}")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "curves":
@@ -85,5 +107,7 @@ if __name__ == "__main__":
         balanced(sys.argv[2], float(sys.argv[3]))
     elif cmd == "epr":
         epr(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "equilibrium":
+        equilibrium(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     else:
         sys.exit(__doc__)
