@@ -14,35 +14,13 @@ input() {
 [run]
 seed = 3
 output_dir = "."
-[system]
-model = "aoup"
-dimension = 2
-particles = 256
-box_length = 60
-[interaction]
-potential = "none"
-trap = 0.05
+$(cat "$AMP_SRCDIR/tests/inputs/trap_aoups.toml")
 [dynamics]
 v0 = 0.5
 gamma = 0.1
 translational_diffusion = 0
 dt = 0.05
-[simulate]
-burn_in_steps = 2000
-steps = 40000
-snapshot_interval = 200
-[network]
-neighbors = 1
-neighborhood_cutoff = 10
-embed_dim = 16
-heads = 1
-layers = 1
-feedforward_dim = 32
-embed_hidden_layers = 2
-embed_hidden_width = 32
-decoder_hidden_layers = 2
-decoder_hidden_width = 32
-positions = "relative_and_absolute"
+$(cat "$AMP_SRCDIR/tests/inputs/trap_network.toml")
 [train]
 loss = "implicit"
 batch_particles = 512
