@@ -40,8 +40,8 @@ for ranks in 1 2; do
   new_dir "run$ranks"
   short_quickstart
   if [ "$ranks" = 1 ]; then run_amp short.toml; else run_amp -n 2 short.toml; fi
-  check "quickstart on $ranks rank(s) exits 0 and writes run.toml, the trajectory, the model, logs and checkpoints, nothing else" \
-    sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A output/quickstart | tr '\\n' ' ')\" = 'checkpoint.h5 model.h5 run.toml train_checkpoint.h5 train_log.h5 trajectory.h5 trajectory.xdmf ' ]"
+  check "quickstart on $ranks rank(s) exits 0 and writes run.toml, the trajectory, the model, logs, checkpoints and epr.h5, nothing else" \
+    sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A output/quickstart | tr '\\n' ' ')\" = 'checkpoint.h5 epr.h5 epr.xdmf model.h5 run.toml train_checkpoint.h5 train_log.h5 trajectory.h5 trajectory.xdmf ' ]"
   check "quickstart on $ranks rank(s) prints the network-free EPR and ends with the timing table" sh -c "
     grep -q '^network-free EPR (I4, replica 0): .* per particle (2 snapshots, blocking error)' '$out' &&
     grep -q '^train: EPR per particle on 1 held-out frame: network' '$out' &&

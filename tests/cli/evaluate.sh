@@ -77,6 +77,10 @@ check "epr.h5 is consistent: rows in id order, sigma and v from the scores, tota
   $py "$checker" consistent n2/epr.h5
 check "the closing lines print the EPR per particle with errors, network-free and relative difference" \
   $py "$checker" printed n2/epr.h5 n2.out
+$py "$AMP_SRCDIR/tools/plot_epr.py" n2/epr.h5 n2/epr.png > plot.out 2>&1
+check "tools/plot_epr.py renders the last frame of epr.h5 as a PNG" sh -c \
+  "head -c 8 n2/epr.png | od -An -c | grep -q 'P   N   G' && [ \$(wc -c < n2/epr.png) -gt 20000 ] &&
+   grep -q '^plot_epr: n2/epr.png (frame' plot.out"
 check "the closing lines print the phases" \
   sh -c "grep -q '^evaluate: phase gas ' n2.out && grep -q '^evaluate: phase interface ' n2.out && grep -q '^evaluate: phase solid ' n2.out"
 
