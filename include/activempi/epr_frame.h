@@ -32,17 +32,20 @@ typedef struct {
   size_t capacity;
 } amp_epr_frame;
 
-/* For cfg's system and a network of architecture a. Returns 0, or -1 when
- * out of memory. Free with amp_epr_frame_free (also after a failure). */
-int amp_epr_frame_init(amp_epr_frame *f, const amp_config *cfg, const amp_nn_arch *a);
+/* For cfg's system, its bond graph (NULL: none; drift.h) and a network of
+ * architecture a. Returns 0, or -1 when out of memory. Free with
+ * amp_epr_frame_free (also after a failure). */
+int amp_epr_frame_init(amp_epr_frame *f, const amp_config *cfg, const amp_nn_arch *a, const amp_bonds *bonds);
 void amp_epr_frame_free(amp_epr_frame *f);
 
 /* The owned rows of p, whose neighbourhoods nb holds in row order
- * (nb->B == p->nowned; p has the ghosts within max(R, force cutoff)):
+ * (nb->B == p->nowned; p has the ghosts within max(R, force cutoff,
+ * bond_reach)):
  * out[i] for row i (jacobian = 0: no signed density, NaN; ws must have been
  * made with backward = 1 otherwise) and, when free_term is not NULL,
- * div_b[i] and the network-free term free_term[i] (physics.h). Returns 0, or
- * -1 when out of memory. */
+ * div_b[i] and the network-free term free_term[i] (physics.h). Returns 0, -1
+ * when out of memory, or -2 for a bond amp_drift_compute cannot follow (the
+ * ids in f->drift.bad). */
 int amp_epr_frame_compute(amp_epr_frame *f, const amp_nn_layout *l, const float *params, amp_nn_workspace *ws,
                           const amp_neighborhoods *nb, const amp_particles *p, int jacobian, amp_epr_point *out,
                           double *free_term);

@@ -97,12 +97,8 @@ typedef struct {
 int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas);
 void amp_trainer_free(amp_trainer *t);
 
-/* The halo width the configuration needs: R plus the reach of the position
- * noise (6 sigma per component, on both particles of a pair). */
-double amp_trainer_halo_width(const amp_config *cfg);
-
 /* Collective: one optimisation step on configuration p (owned rows + ghosts
- * within amp_trainer_halo_width), as step number `step` (the counter of its
+ * within cfg->derived.train_halo), as step number `step` (the counter of its
  * random numbers). Returns 0, or -1 with t->error when the loss or gradient
  * is not finite or memory runs out (on every rank; parameters unchanged). */
 int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats);

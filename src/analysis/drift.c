@@ -1,17 +1,29 @@
 /*
  * Drift of a snapshot's particles (drift.h): cells, a skin-less list, the
- * simulator's pair-force kernel, then b_x per particle.
+ * simulator's pair-force kernel, its bond forces, then b_x per particle.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "activempi/drift.h"
 
-int amp_drift_init(amp_drift_work *w, const amp_config *cfg) {
+double amp_drift_halo_width(const amp_config *cfg) {
+  double width = cfg->interaction.potential == AMP_POTENTIAL_NONE ? 0 : cfg->derived.force_cutoff;
+  if (cfg->interaction.bonds != AMP_BONDS_NONE && cfg->interaction.bond_reach > width)
+    width = cfg->interaction.bond_reach;
+  return width;
+}
+
+int amp_drift_init(amp_drift_work *w, const amp_config *cfg, const amp_bonds *bonds) {
   memset(w, 0, sizeof *w);
   amp_dynamics_setup(&w->dyn, cfg);
   w->cutoff = cfg->interaction.potential == AMP_POTENTIAL_NONE ? 0 : cfg->derived.force_cutoff;
   w->L = cfg->system.box_length;
+  if (bonds && bonds->n > 0 && bonds->start[bonds->n] > 0) {
+    w->bonds = bonds;
+    w->reach = cfg->interaction.bond_reach;
+    if (!(w->row_of = malloc((size_t)bonds->n * sizeof *w->row_of))) return -1;
+  }
   return amp_pair_setup(&w->pair, cfg);
 }
 
@@ -22,6 +34,7 @@ void amp_drift_free(amp_drift_work *w) {
   amp_pair_work_free(&w->work);
   free(w->force);
   free(w->div);
+  free(w->row_of);
   memset(w, 0, sizeof *w);
 }
 
@@ -36,6 +49,13 @@ static int reserve(amp_drift_work *w, size_t n, int d) {
   return 0;
 }
 
+/* The bonds' share of force and div, partners found through row_of. */
+static int bond_forces(amp_drift_work *w, const amp_particles *p) {
+  memset(w->row_of, 0xff, (size_t)w->bonds->n * sizeof *w->row_of);
+  for (size_t r = 0; r < p->nowned + p->nghost; ++r) w->row_of[p->id[r]] = (int32_t)r;
+  return amp_bond_forces(w->bonds, p, p->nowned, w->row_of, w->L, w->reach, w->force, w->div, w->bad);
+}
+
 int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b) {
   const size_t n = p->nowned;
   const int d = p->dim;
@@ -48,6 +68,7 @@ int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, doub
       return -1;
     amp_pair_forces(&w->pair, p, n, w->verlet.start, w->verlet.index, &w->work, w->L, w->force, w->div);
   }
+  if (w->bonds && bond_forces(w, p)) return -2;
   for (size_t i = 0; i < n; i++)
     amp_drift(&w->dyn, p->x + i * (size_t)d, p->q + i * (size_t)p->nq, w->force + i * (size_t)d, b + i * (size_t)d);
   for (size_t i = 0; div_b && i < n; i++) div_b[i] = w->div[i] - w->dyn.trap * d;

@@ -8,12 +8,12 @@
 #include "activempi/epr_frame.h"
 #include "activempi/score.h"
 
-int amp_epr_frame_init(amp_epr_frame *f, const amp_config *cfg, const amp_nn_arch *a) {
+int amp_epr_frame_init(amp_epr_frame *f, const amp_config *cfg, const amp_nn_arch *a, const amp_bonds *bonds) {
   memset(f, 0, sizeof *f);
   f->q_outputs = a->q_outputs;
   f->x_outputs = a->x_outputs;
   amp_epr_law_setup(&f->law, cfg, a->x_outputs > 0);
-  return amp_drift_init(&f->drift, cfg);
+  return amp_drift_init(&f->drift, cfg, bonds);
 }
 
 void amp_epr_frame_free(amp_epr_frame *f) {
@@ -65,7 +65,8 @@ int amp_epr_frame_compute(amp_epr_frame *f, const amp_nn_layout *l, const float 
   if (nb->B != n || reserve(f, n ? n : 1)) return -1;
   amp_score_evaluate(l, params, ws, nb, d, f->s_q, f->x_outputs ? f->s_x : NULL, jacobian ? f->jq : NULL, NULL);
   int drift = f->law.position || free_term;
-  if (drift && amp_drift_compute(&f->drift, p, f->b, f->div_b)) return -1;
+  int status = drift ? amp_drift_compute(&f->drift, p, f->b, f->div_b) : 0;
+  if (status) return status;
   for (size_t i = 0; i < n; ++i) {
     point(f, p, i, jacobian, &out[i]);
     if (free_term) free_term[i] = amp_epr_free_term(&f->drift.dyn, f->b + i * (size_t)d, f->div_b[i]);

@@ -52,3 +52,11 @@ int amp_bonds_load(const amp_config *cfg, MPI_Comm comm, amp_bonds *b, char *err
   amp_particles_free(&reference);
   return status;
 }
+
+int amp_bond_error(char *err, size_t size, const amp_config *cfg, const int64_t bad[2], const char *where) {
+  snprintf(err, size,
+           "%s: the bond (%lld, %lld) is longer than [interaction] bond_reach = %.6g: raise bond_reach (the halo "
+           "grows with it; reach plus skin must stay below L/2), or use stiffer bonds",
+           where, (long long)bad[0], (long long)bad[1], cfg->interaction.bond_reach);
+  return -1;
+}

@@ -16,4 +16,9 @@
  * user's mistake). Free b with amp_bonds_free, after a failure too. */
 int amp_bonds_load(const amp_config *cfg, MPI_Comm comm, amp_bonds *b, char *err, size_t size);
 
+/* The line for a bond (bad[0], bad[1]) that amp_bond_forces could not follow
+ * (longer than bond_reach) at `where` ("step 100", "snapshot 3"), into
+ * err[size]. Returns -1. */
+int amp_bond_error(char *err, size_t size, const amp_config *cfg, const int64_t bad[2], const char *where);
+
 #endif

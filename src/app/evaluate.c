@@ -9,7 +9,7 @@
  * its rows come out in id order whatever the number of ranks. A snapshot:
  *
  *   read the frame, keep the owned particles, ghosts within
- *   max(R, force cutoff, phase_radius) -> cells -> every owned particle's
+ *   max(R, force cutoff, bond_reach, phase_radius) -> cells -> every owned particle's
  *   neighbourhood -> scores and their input Jacobian (score.h) -> drift and
  *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
  *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> one frame
@@ -30,6 +30,7 @@
 #include "activempi/progress.h"
 #include "activempi/score.h"
 #include "activempi/timers.h"
+#include "bonds_input.h"
 #include "evaluate_internal.h"
 #include "stage_files.h"
 
@@ -62,7 +63,7 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   e->cfg = cfg;
   e->quiet = cli->quiet;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
-  e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, cfg->derived.force_cutoff), e->rule.radius);
+  e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg)), e->rule.radius);
   amp_score_neighborhood_spec(cfg, &e->spec);
   amp_blocking_init(&e->sigma);
   amp_blocking_init(&e->sigma_q);
@@ -74,7 +75,9 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, (size_t)cfg->system.particles))
     return fail(e, "out of memory for particles");
   if (amp_evaluate_open_data(e) || amp_evaluate_read_model(e)) return -1;
-  if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch)) return fail(e, "out of memory for the pair-force table");
+  if (amp_bonds_load(cfg, MPI_COMM_WORLD, &e->bonds, e->error, sizeof e->error)) return -1;
+  if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds))
+    return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
   return amp_evaluate_create_output(e);
 }
@@ -82,6 +85,7 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
 static void teardown(amp_evaluate *e) {
   amp_evaluate_close_files(e);
   amp_epr_frame_free(&e->epr);
+  amp_bonds_free(&e->bonds);
   amp_neighborhood_free(&e->nb);
   amp_cells_free(&e->cells);
   amp_rows_free(&e->rows);
@@ -121,17 +125,24 @@ static int reserve(amp_evaluate *e, size_t n) {
   return 0;
 }
 
-/* The network, the drift and the phase counts of the loaded frame's owned rows. */
-static int compute(amp_evaluate *e) {
+/* The network, the drift and the phase counts of the loaded frame's owned
+ * rows (frame f, for the message). Returns 0, or -1 with e->error set. */
+static int compute(amp_evaluate *e, int64_t f) {
   const size_t n = e->p.nowned;
   amp_timer_begin(e->ev.network);
   int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R) ||
-               amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n) ||
-               amp_epr_frame_compute(&e->epr, &e->layout, e->params, &e->ws, &e->nb, &e->p, 1, e->point,
-                                     e->free_term) ||
-               amp_phase_counts(&e->rule, &e->cells, &e->p, &e->rows, e->neighbors);
+               amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n);
+  if (!status)
+    status = amp_epr_frame_compute(&e->epr, &e->layout, e->params, &e->ws, &e->nb, &e->p, 1, e->point,
+                                   e->free_term);
+  if (!status) status = amp_phase_counts(&e->rule, &e->cells, &e->p, &e->rows, e->neighbors);
   amp_timer_end(e->ev.network);
-  return status ? -1 : 0;
+  if (status == -2) {
+    char where[64];
+    snprintf(where, sizeof where, "frame %lld of the trajectory", (long long)f);
+    return amp_bond_error(e->error, sizeof e->error, e->cfg, e->epr.drift.bad, where);
+  }
+  return status ? fail(e, "out of memory evaluating a snapshot") : 0;
 }
 
 /* Row i's observables, and its share of this rank's sums. */
@@ -196,8 +207,7 @@ static int snapshot(amp_evaluate *e, int64_t f) {
   int status = amp_load_frame(e->data, f, &e->dom, e->halo_width, &e->all, &e->p, &e->halo, &step, &time, e->error);
   amp_timer_end(e->ev.load);
   if (status) return -1;
-  int failed = compute(e);
-  if (failed) fail(e, "out of memory evaluating a snapshot");
+  int failed = compute(e, f);
   for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
   if (totals(e, sums, failed)) return -1;
   amp_timer_begin(e->ev.output);

@@ -47,7 +47,7 @@ typedef struct {
   int quiet, rank;
   amp_domain dom;              /* every rank of MPI_COMM_WORLD on one snapshot */
   amp_halo halo;
-  double halo_width;           /* max(R, force cutoff, phase_radius) */
+  double halo_width;           /* max(R, drift's width, phase_radius) */
   amp_h5md_reader *data;
   amp_h5md_info info;
   int64_t first, stride, snapshots; /* frames first + k stride, k < snapshots */
@@ -60,6 +60,7 @@ typedef struct {
   amp_cells cells;             /* over p's rows, for neighbourhoods and phase counts */
   amp_neighborhoods nb;
   amp_rows rows;
+  amp_bonds bonds;             /* the system's bond graph (empty: none) */
   amp_epr_frame epr;
   amp_phase_rule rule;
   size_t capacity;             /* rows of the buffers below */

@@ -237,11 +237,10 @@ static int forces(amp_sim *sim) {
   if (!sim->row_of) return 0;
   if (MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, sim->replica.comm) != MPI_SUCCESS)
     return fail(sim, "%s", "MPI_Allreduce failed");
+  char where[32];
+  snprintf(where, sizeof where, "step %lld", sim->step);
   if (failed)
-    snprintf(sim->error, sizeof sim->error,
-             "step %lld: the bond (%lld, %lld) is longer than [interaction] bond_reach = %.6g: raise bond_reach "
-             "(the halo grows with it; reach plus skin must stay below L/2), or use stiffer bonds",
-             sim->step, (long long)bad[0], (long long)bad[1], sim->cfg->interaction.bond_reach);
+    amp_bond_error(sim->error, sizeof sim->error, sim->cfg, bad, where);
   else if (any)
     sim->error[0] = '\0'; /* another rank reports it */
   return any ? -1 : 0;

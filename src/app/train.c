@@ -33,6 +33,7 @@
 #include "activempi/signals.h"
 #include "activempi/timers.h"
 #include "activempi/progress.h"
+#include "bonds_input.h"
 #include "train_internal.h"
 
 /* The counter of the validation noise: fixed, so validation losses compare. */
@@ -60,11 +61,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   t->cfg = cfg;
   t->quiet = cli->quiet;
   t->loaded = -1;
-  t->halo_width = amp_trainer_halo_width(cfg);
-  if (cfg->derived.force_cutoff > t->halo_width) t->halo_width = cfg->derived.force_cutoff; /* drifts */
-  if (t->halo_width >= cfg->system.box_length / 2)
-    return fail(t, "[network] neighborhood_cutoff plus the reach of the position noise (12 sqrt(d) "
-                   "[train] noise_scale) must stay below half the box length: lower one of them");
+  t->halo_width = fmax(cfg->derived.train_halo, amp_drift_halo_width(cfg)); /* below L/2: config checks both */
   if (register_events(t)) return fail(t, "cannot register the timers");
   if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &t->replica))
     return fail(t, "cannot split the ranks into replicas");
@@ -83,7 +80,9 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   t->tr.ev.redistribute = t->ev.redistribute;
   t->tr.ev.network = t->ev.network;
   t->tr.ev.allreduce = t->ev.allreduce;
-  if (amp_epr_frame_init(&t->epr, cfg, &t->tr.layout.arch)) return fail(t, "out of memory for the pair-force table");
+  if (amp_bonds_load(cfg, MPI_COMM_WORLD, &t->bonds, t->error, sizeof t->error)) return -1;
+  if (amp_epr_frame_init(&t->epr, cfg, &t->tr.layout.arch, &t->bonds))
+    return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
 }
 
@@ -91,6 +90,7 @@ static void teardown(amp_train *t) {
   amp_trainer_free(&t->tr);
   amp_train_online_free(t);
   amp_epr_frame_free(&t->epr);
+  amp_bonds_free(&t->bonds);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
   if (t->p.capacity) amp_particles_free(&t->p);
@@ -120,15 +120,18 @@ static int network_epr(amp_train *t, double *epr) {
   if (!failed) {
     for (size_t i = 0; i < n; i++) target[i] = i;
     failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n) ||
-             amp_epr_frame_compute(&t->epr, &tr->layout, tr->opt.average, &tr->ws, &tr->nb, &t->p, 0, point, NULL);
+             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n);
   }
-  double local[2] = {0, failed};
+  if (!failed)
+    failed = amp_epr_frame_compute(&t->epr, &tr->layout, tr->opt.average, &tr->ws, &tr->nb, &t->p, 0, point, NULL);
+  double local[2] = {0, failed != 0};
   for (size_t i = 0; !failed && i < n; i++) local[0] += point[i].sigma;
   free(point);
   free(target);
-  if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0)
-    return fail(t, "out of memory evaluating the network on a validation frame");
+  if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0) {
+    if (failed == -2) return amp_bond_error(t->error, sizeof t->error, t->cfg, t->epr.drift.bad, "a validation frame");
+    return fail(t, failed ? "out of memory evaluating the network on a validation frame" : "");
+  }
   *epr = local[0] / ((double)t->cfg->system.particles * t->replica.count);
   return 0;
 }

@@ -52,6 +52,7 @@ typedef struct {
   amp_domain dom;
   amp_halo halo;
   amp_trainer tr;
+  amp_bonds bonds;            /* the system's bond graph (empty: none) */
   amp_epr_frame epr;          /* a frame's per-particle EPR from the network */
   double halo_width;
   amp_h5md_reader *data;      /* this replica's trajectory */

@@ -25,14 +25,6 @@ static void end(PetscLogEvent e) {
   if (e >= 0) amp_timer_end(e);
 }
 
-/* 6 sigma per component covers the noise but for 2e-9 of the draws */
-#define NOISE_REACH 6.0
-
-double amp_trainer_halo_width(const amp_config *cfg) {
-  double reach = cfg->train.loss == AMP_LOSS_DENOISING ? 2 * NOISE_REACH * cfg->train.noise_scale : 0;
-  return cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension);
-}
-
 /* 1 on every rank if any rank passes failed != 0 (or MPI fails) */
 static int any(MPI_Comm comm, int failed) {
   int all = failed;
