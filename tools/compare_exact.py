@@ -61,7 +61,7 @@ def observable(f, name):
 
 def learned(path):
     """The learned scores, velocities and sigma of every snapshot of epr.h5."""
-    with h5py.File(path, "r") as f:
+    with open_h5(path) as f:
         cfg = tomllib.loads(f.attrs["configuration"].decode() if isinstance(f.attrs["configuration"], bytes)
                             else f.attrs["configuration"])
         out = {
@@ -157,7 +157,7 @@ def correlation(a, b):
 
 def compare(epr_path, exact_path):
     lrn = learned(epr_path)
-    with h5py.File(exact_path, "r") as f:
+    with open_h5(exact_path) as f:
         reference = f.attrs["reference"]
         reference = reference.decode() if isinstance(reference, bytes) else reference
         if reference == "gaussian":
@@ -195,6 +195,13 @@ def report(r):
           f"{r['epr_exact_snapshots']:.6g} ({100 * r['epr_error_snapshots']:+.2f} %)")
     print(f"compare: correlation of learned and exact sigma_i: {r['correlation']:.4f} over all snapshots and "
           f"particles, {r['correlation_means']:.4f} of the per-particle means")
+
+
+def open_h5(path):
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        sys.exit(f"{path}: cannot open: {e}")
 
 
 def main():

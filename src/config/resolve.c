@@ -257,6 +257,16 @@ static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
                             cfg->simulate.trajectory);
 }
 
+/* Replicas write trajectory_r<k>.h5 each: a stage that reads one must name it. */
+static int replica_trajectory_error(amp_parse_context *ctx, const amp_config *cfg, const char *stage) {
+  char detail[AMP_STR_LEN + 160];
+  snprintf(detail, sizeof detail,
+           "> 1 writes one trajectory per replica: name the one to evaluate in [%s] trajectory (e.g. "
+           "\"%s/trajectory_r0.h5\")",
+           stage, cfg->run.output_dir);
+  return key_error(ctx, "run", "replicas", "%s", detail);
+}
+
 /* What the evaluate stage cannot do, and phase thresholds that contradict. */
 static int check_evaluate(amp_parse_context *ctx, const amp_config *cfg) {
   if (cfg->evaluate.gas_neighbors >= cfg->evaluate.solid_neighbors) {
@@ -266,9 +276,7 @@ static int check_evaluate(amp_parse_context *ctx, const amp_config *cfg) {
     return key_error(ctx, "evaluate", "gas_neighbors", "%s", detail);
   }
   if (cfg->run.replicas > 1 && amp_config_runs(cfg, AMP_STAGE_SIMULATE) && !amp_given(ctx, "evaluate", "trajectory"))
-    return key_error(ctx, "run", "replicas", "%s",
-                     "> 1 writes one trajectory per replica: name the one to evaluate in [evaluate] trajectory "
-                     "(e.g. \"trajectory_r0.h5\" in output_dir)");
+    return replica_trajectory_error(ctx, cfg, "evaluate");
   return check_against_box(ctx, cfg, "[evaluate] phase_radius", cfg->evaluate.phase_radius, "evaluate",
                            "phase_radius", "lower it, or use a larger box");
 }
@@ -354,9 +362,7 @@ static int resolve_gaussian(amp_parse_context *ctx, amp_config *cfg) {
                      "v0 > 0 or translational_diffusion > 0");
   if (amp_given(ctx, "exact", "trajectory") || !amp_config_runs(cfg, AMP_STAGE_SIMULATE)) return AMP_CONFIG_OK;
   if (cfg->run.replicas > 1)
-    return key_error(ctx, "run", "replicas", "%s",
-                     "> 1 writes one trajectory per replica: name the one to evaluate in [exact] trajectory "
-                     "(e.g. \"trajectory_r0.h5\" in output_dir)");
+    return replica_trajectory_error(ctx, cfg, "exact");
   return resolve_input_file(ctx, cfg, cfg->exact.trajectory, "exact", "trajectory", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
 }
