@@ -3,6 +3,7 @@
 #
 #   sbatch jobscripts/slurm.sh                  # runs input/mips_paper.toml
 #   sbatch jobscripts/slurm.sh my_input.toml    # another input (or INPUT=... sbatch ...)
+#   sbatch jobscripts/slurm.sh my_input.toml --set system.particles=8192   # overrides
 #   sbatch --nodes=8 jobscripts/slurm.sh        # sbatch options override the lines below
 #
 # To adapt it:
@@ -31,6 +32,7 @@
 #SBATCH --signal=B:USR1@300
 
 INPUT=${1:-${INPUT:-input/mips_paper.toml}}
+[ $# -gt 0 ] && shift # the rest: activempi's options (--set ...)
 ACTIVEMPI=${ACTIVEMPI:-activempi}
 LAUNCHER=${LAUNCHER:-srun}
 
@@ -42,7 +44,7 @@ echo "activempi: job ${SLURM_JOB_ID:-?}, ${SLURM_NTASKS:-?} ranks on ${SLURM_JOB
 # mpirun both pass signals on to the ranks).
 pid=
 trap '[ -n "$pid" ] && kill -USR1 "$pid"' USR1
-"$LAUNCHER" "$ACTIVEMPI" "$INPUT" &
+"$LAUNCHER" "$ACTIVEMPI" "$INPUT" "$@" &
 pid=$!
 wait "$pid"
 status=$?

@@ -27,6 +27,8 @@ typedef struct {
   int help, version;  /* --help, --version */
   int check;          /* --check: validate and print the resolved configuration */
   int quiet;          /* --quiet: no progress lines */
+  int nsets;          /* --set table.key=value overrides, in order */
+  const char **sets;  /* malloc'ed array of pointers into argv */
   int petsc_argc;     /* argv[0] and the arguments meant for PETSc */
   char **petsc_argv;  /* malloc'ed array of pointers into argv; NULL-terminated */
 } amp_cli;
@@ -48,10 +50,11 @@ void amp_version_write(FILE *out, const char *prefix);
  * when out of memory. */
 char *amp_output_text(const amp_config *cfg, int versions);
 
-/* Collective over comm: rank 0 reads `path`, every rank parses the same text.
- * On an invalid input rank 0 prints the one-line error to `err` and every rank
- * returns AMP_EXIT_INVALID. */
-int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err);
+/* Collective over comm: rank 0 reads `path`, every rank parses the same text
+ * with the nsets overrides sets (amp_config_parse_with). On an invalid input
+ * rank 0 prints the one-line error to `err` and every rank returns
+ * AMP_EXIT_INVALID. */
+int amp_load_input(MPI_Comm comm, const char *path, const char *const *sets, int nsets, amp_config *cfg, FILE *err);
 
 /* Collective over MPI_COMM_WORLD after a stage: did any rank fail? The
  * lowest-numbered failing rank with a message prints it, as

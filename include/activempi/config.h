@@ -189,6 +189,12 @@ typedef struct {
 int amp_config_parse(const char *text, size_t len, const char *filename, amp_config *cfg,
                      char err[AMP_ERR_LEN]);
 
+/* The same with nsets overrides "table.key=value" (value in TOML syntax, as
+ * the command line's --set gives them), applied in order over the file's
+ * keys before any check: an override is validated like the file's line. */
+int amp_config_parse_with(const char *text, size_t len, const char *filename, const char *const *sets, int nsets,
+                          amp_config *cfg, char err[AMP_ERR_LEN]);
+
 /* Read `path` whole into a malloc'ed buffer (*text, *len). Returns 0, or
  * AMP_CONFIG_INVALID with the reason in err. */
 int amp_config_read_file(const char *path, char **text, size_t *len, char err[AMP_ERR_LEN]);

@@ -1,5 +1,6 @@
 /*
- * cli: the command line. activempi's own options are long (--check); the
+ * cli: the command line. activempi's own options are long (--check, --set
+ * table.key=value, whose value is the next argument or follows "="); the
  * input file is the argument ending in .toml (or else the one argument that
  * is no option and no option's value); every other argument beginning with a
  * single '-', with the value after it, is handed to PETSc (-log_view ...).
@@ -23,6 +24,10 @@ void amp_cli_usage(FILE *out) {
         "  --check     validate the input, print the resolved configuration (every\n"
         "              default and derived quantity) and exit: 0 valid, 2 invalid\n"
         "  --quiet     no progress lines\n"
+        "  --set table.key=value\n"
+        "              override one key of input.toml (repeatable; the value in TOML\n"
+        "              syntax, strings quoted: --set run.output_dir='\"out/phi_0.25\"');\n"
+        "              checked like the file's own line, recorded in run.toml\n"
         "  --version   versions of activempi and of the libraries it was built with\n"
         "  --help      this text\n"
         "\n"
@@ -51,11 +56,14 @@ static int own_option(const char *arg, amp_cli *cli) {
   return -1;
 }
 
+/* "--set" alone: the next argument is its value. */
+static int is_set(const char *arg) { return !strcmp(arg, "--set"); }
+
 /* Index of the input file among argv, -1 if none, -2 if ambiguous. */
 static int find_input(int argc, char **argv) {
   int found = -1, bare = -1, nbare = 0;
   for (int i = 1; i < argc; ++i) {
-    if (argv[i][0] == '-') continue;
+    if (argv[i][0] == '-' || is_set(argv[i - 1])) continue;
     if (has_suffix(argv[i], ".toml")) {
       if (found >= 0) return -2;
       found = i;
@@ -76,8 +84,21 @@ int amp_cli_parse(int argc, char **argv, amp_cli *cli, char *err, size_t size) {
     return AMP_EXIT_INVALID;
   }
   cli->petsc_argv[cli->petsc_argc++] = argv[0];
+  if (!(cli->sets = calloc((size_t)argc, sizeof *cli->sets))) {
+    snprintf(err, size, "out of memory");
+    return AMP_EXIT_INVALID;
+  }
   int input = find_input(argc, argv);
   for (int i = 1; i < argc; ++i) {
+    if (is_set(argv[i]) || !strncmp(argv[i], "--set=", 6)) {
+      const char *value = argv[i][5] == '=' ? argv[i] + 6 : i + 1 < argc ? argv[++i] : NULL;
+      if (!value) {
+        snprintf(err, size, "--set needs table.key=value");
+        return AMP_EXIT_INVALID;
+      }
+      cli->sets[cli->nsets++] = value;
+      continue;
+    }
     int own = own_option(argv[i], cli);
     if (own < 0) {
       snprintf(err, size, "unknown option %s", argv[i]);
@@ -100,5 +121,7 @@ int amp_cli_parse(int argc, char **argv, amp_cli *cli, char *err, size_t size) {
 
 void amp_cli_free(amp_cli *cli) {
   free(cli->petsc_argv);
+  free(cli->sets);
   cli->petsc_argv = NULL;
+  cli->sets = NULL;
 }

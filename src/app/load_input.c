@@ -11,7 +11,7 @@
 
 #include "activempi/app.h"
 
-int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err) {
+int amp_load_input(MPI_Comm comm, const char *path, const char *const *sets, int nsets, amp_config *cfg, FILE *err) {
   int rank;
   MPI_Comm_rank(comm, &rank);
   char msg[AMP_ERR_LEN] = "";
@@ -27,8 +27,9 @@ int amp_load_input(MPI_Comm comm, const char *path, amp_config *cfg, FILE *err) 
       MPI_Abort(comm, AMP_EXIT_FAILURE);
     }
     MPI_Bcast(text, (int)shared, MPI_CHAR, 0, comm);
-    status = amp_config_parse(text, (size_t)shared, path, cfg, msg) == AMP_CONFIG_OK ? AMP_EXIT_OK
-                                                                                   : AMP_EXIT_INVALID;
+    status = amp_config_parse_with(text, (size_t)shared, path, sets, nsets, cfg, msg) == AMP_CONFIG_OK
+                 ? AMP_EXIT_OK
+                 : AMP_EXIT_INVALID;
   }
   free(text);
   if (rank == 0 && status) fprintf(err, "%s\n", msg);

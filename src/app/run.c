@@ -120,7 +120,7 @@ int amp_run(const amp_cli *cli) {
 
   amp_config cfg;
   amp_timer_begin(load_event);
-  int status = amp_load_input(MPI_COMM_WORLD, cli->input, &cfg, stderr);
+  int status = amp_load_input(MPI_COMM_WORLD, cli->input, cli->sets, cli->nsets, &cfg, stderr);
   amp_timer_end(load_event);
   if (!status) status = check_job(&cfg, cli->input, size, rank, cli->check);
   if (status || cli->check) {

@@ -295,8 +295,8 @@ static int parse_document(amp_parse_context *ctx, amp_config *cfg) {
   return status;
 }
 
-int amp_config_parse(const char *text, size_t len, const char *filename, amp_config *cfg,
-                     char err[AMP_ERR_LEN]) {
+int amp_config_parse_with(const char *text, size_t len, const char *filename, const char *const *sets, int nsets,
+                          amp_config *cfg, char err[AMP_ERR_LEN]) {
   amp_parse_context ctx = {.filename = filename, .err = err};
   int line, column;
   char msg[AMP_ERR_LEN];
@@ -305,10 +305,16 @@ int amp_config_parse(const char *text, size_t len, const char *filename, amp_con
   if (!root) return amp_config_error(&ctx, line, column, "%s", msg);
   ctx.root = root;
   apply_defaults(cfg);
-  int status = parse_document(&ctx, cfg);
+  int status = amp_config_apply_sets(&ctx, root, sets, nsets);
+  if (!status) status = parse_document(&ctx, cfg);
   if (!status) status = amp_config_resolve(&ctx, cfg);
   amp_toml_free(root);
   return status;
+}
+
+int amp_config_parse(const char *text, size_t len, const char *filename, amp_config *cfg,
+                     char err[AMP_ERR_LEN]) {
+  return amp_config_parse_with(text, len, filename, NULL, 0, cfg, err);
 }
 
 int amp_config_read_file(const char *path, char **text, size_t *len, char err[AMP_ERR_LEN]) {

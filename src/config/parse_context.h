@@ -28,6 +28,11 @@ const amp_toml_node *amp_given(const amp_parse_context *ctx, const char *table, 
 /* The file's [table], or NULL. */
 const amp_toml_node *amp_given_table(const amp_parse_context *ctx, const char *table);
 
+/* Merge the command line's overrides ("table.key=value", overrides.c) into
+ * root. Returns AMP_CONFIG_OK, or AMP_CONFIG_INVALID with one line in ctx->err
+ * naming the override. */
+int amp_config_apply_sets(amp_parse_context *ctx, amp_toml_node *root, const char *const *sets, int nsets);
+
 /* Cross-key rules and derived quantities, after every key passed its own checks. */
 int amp_config_resolve(amp_parse_context *ctx, amp_config *cfg);
 

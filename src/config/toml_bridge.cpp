@@ -113,6 +113,13 @@ extern "C" amp_toml_node *amp_toml_parse(const char *text, size_t len, int *line
   return nullptr;
 }
 
+extern "C" void amp_toml_free_contents(amp_toml_node *node) {
+  free_items(*node);
+  node->items = nullptr;
+  node->nitems = 0;
+  node->key = node->string = nullptr;
+}
+
 extern "C" void amp_toml_free(amp_toml_node *root) {
   if (!root) return;
   free_items(*root);

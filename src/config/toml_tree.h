@@ -49,6 +49,10 @@ amp_toml_node *amp_toml_parse(const char *text, size_t len, int *line, int *colu
 /* Free a tree from amp_toml_parse (NULL is fine). */
 void amp_toml_free(amp_toml_node *root);
 
+/* Free what a node owns (key, string, entries), not the node itself, and
+ * leave it empty. */
+void amp_toml_free_contents(amp_toml_node *node);
+
 /* "toml++ X.Y.Z" */
 const char *amp_toml_version(void);
 

@@ -35,7 +35,7 @@ static void every_rank_holds_the_same_configuration(void **state) {
   path_of("input/mips_paper.toml", path, sizeof path);
   amp_config cfg, root;
   FILE *err = tmpfile();
-  assert_int_equal(amp_load_input(MPI_COMM_WORLD, path, &cfg, err), AMP_EXIT_OK);
+  assert_int_equal(amp_load_input(MPI_COMM_WORLD, path, NULL, 0, &cfg, err), AMP_EXIT_OK);
   assert_int_equal(written(err), 0);
   fclose(err);
   root = cfg;
@@ -50,7 +50,7 @@ static void invalid_input_fails_everywhere_and_speaks_once(void **state) {
   path_of("tests/inputs/invalid/out_of_range.toml", path, sizeof path);
   amp_config cfg;
   FILE *err = tmpfile();
-  assert_int_equal(amp_load_input(MPI_COMM_WORLD, path, &cfg, err), AMP_EXIT_INVALID);
+  assert_int_equal(amp_load_input(MPI_COMM_WORLD, path, NULL, 0, &cfg, err), AMP_EXIT_INVALID);
   long bytes = written(err);
   if (rank == 0) {
     char line[2048] = "";
@@ -68,7 +68,7 @@ static void missing_file_fails_everywhere(void **state) {
   (void)state;
   amp_config cfg;
   FILE *err = tmpfile();
-  assert_int_equal(amp_load_input(MPI_COMM_WORLD, "/nonexistent.toml", &cfg, err), AMP_EXIT_INVALID);
+  assert_int_equal(amp_load_input(MPI_COMM_WORLD, "/nonexistent.toml", NULL, 0, &cfg, err), AMP_EXIT_INVALID);
   assert_int_equal(written(err) > 0, rank == 0);
   fclose(err);
 }

@@ -49,6 +49,26 @@ static void input_without_toml_suffix(void **state) {
   amp_cli_free(&cli);
 }
 
+static void set_overrides_in_order(void **state) {
+  (void)state;
+  amp_cli cli;
+  char err[256];
+  assert_int_equal(PARSE(&cli, err, "--set", "system.particles=64", "in.toml", "--set=run.seed=3", "-log_view"), 0);
+  assert_string_equal(cli.input, "in.toml");
+  assert_int_equal(cli.nsets, 2);
+  assert_string_equal(cli.sets[0], "system.particles=64");
+  assert_string_equal(cli.sets[1], "run.seed=3");
+  assert_int_equal(cli.petsc_argc, 2);
+  amp_cli_free(&cli);
+  /* a value ending in .toml is the override's, not a second input */
+  assert_int_equal(PARSE(&cli, err, "in.toml", "--set", "evaluate.model=\"a.toml\""), 0);
+  assert_string_equal(cli.input, "in.toml");
+  amp_cli_free(&cli);
+  assert_int_equal(PARSE(&cli, err, "in.toml", "--set"), AMP_EXIT_INVALID);
+  assert_string_equal(err, "--set needs table.key=value");
+  amp_cli_free(&cli);
+}
+
 static void errors(void **state) {
   (void)state;
   amp_cli cli;
@@ -81,6 +101,7 @@ int main(void) {
       cmocka_unit_test(input_and_own_options),
       cmocka_unit_test(petsc_options_pass_through_without_the_input),
       cmocka_unit_test(input_without_toml_suffix),
+      cmocka_unit_test(set_overrides_in_order),
       cmocka_unit_test(errors),
       cmocka_unit_test(help_and_version_need_no_input),
   };

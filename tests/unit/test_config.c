@@ -316,6 +316,31 @@ static void int_fields_reject_values_beyond_int(void **state) {
   expect_error("[run]\nreplicas = 3000000000\n", "t.toml:2:12: error: [run] replicas = 3000000000: must be >= 1");
 }
 
+/* --set: a value replaced, a key added to a table of the file, a table the
+ * file lacks created; overrides apply in order and are checked like the
+ * file's lines. */
+static void overrides_replace_add_and_are_checked(void **state) {
+  (void)state;
+  const char *text = "[system]\nparticles = 100\npacking_fraction = 0.5\n[dynamics]\nv0 = 1.0\ngamma = 0.1\n"
+                     "dt = 0.01\n[simulate]\nsteps = 100\n";
+  const char *sets[] = {"system.packing_fraction=0.25", "system.dimension=3", "run.output_dir=\"out/a\"",
+                        "system.packing_fraction=0.125"};
+  amp_config cfg;
+  char err[AMP_ERR_LEN];
+  assert_int_equal(amp_config_parse_with(text, strlen(text), "t.toml", sets, 4, &cfg, err), AMP_CONFIG_OK);
+  assert_true(cfg.system.packing_fraction == 0.125 && cfg.system.dimension == 3 && cfg.system.particles == 100);
+  assert_string_equal(cfg.run.output_dir, "out/a");
+  const char *bad[] = {"system.packing_fraction=2"};
+  assert_int_equal(amp_config_parse_with(text, strlen(text), "t.toml", bad, 1, &cfg, err), AMP_CONFIG_INVALID);
+  assert_string_equal(err, "t.toml: error: [system] packing_fraction = 2: must be 0 < x <= 1");
+  const char *malformed[] = {"particles=3"};
+  assert_int_equal(amp_config_parse_with(text, strlen(text), "t.toml", malformed, 1, &cfg, err), AMP_CONFIG_INVALID);
+  assert_non_null(strstr(err, "--set particles=3: error: expected table.key=value"));
+  const char *nested[] = {"system.a.b=1"};
+  assert_int_equal(amp_config_parse_with(text, strlen(text), "t.toml", nested, 1, &cfg, err), AMP_CONFIG_INVALID);
+  assert_non_null(strstr(err, "--set system.a.b=1: error: expected table.key=value"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(defaults_fill_every_optional_key),
@@ -337,6 +362,7 @@ int main(void) {
       cmocka_unit_test(suggestions_need_a_close_name),
       cmocka_unit_test(the_first_error_in_file_order_is_reported),
       cmocka_unit_test(int_fields_reject_values_beyond_int),
+      cmocka_unit_test(overrides_replace_add_and_are_checked),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
