@@ -9,7 +9,8 @@
  * its rows come out in id order whatever the number of ranks. A snapshot:
  *
  *   read the frame, keep the owned particles, ghosts within
- *   max(R, force cutoff, phase_radius) -> cells -> every owned particle's
+ *   max(R, force cutoff, phase_radius, and for bond-graph neighbourhoods the
+ *   hops of their tokens times the bond reach) -> cells -> every owned particle's
  *   neighbourhood -> scores and their input Jacobian (score.h) -> drift and
  *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
  *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> one frame
@@ -30,6 +31,7 @@
 #include "activempi/progress.h"
 #include "activempi/score.h"
 #include "activempi/timers.h"
+#include "bonds_input.h"
 #include "evaluate_internal.h"
 #include "stage_files.h"
 
@@ -63,13 +65,16 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   e->quiet = cli->quiet;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
   e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, cfg->derived.force_cutoff), e->rule.radius);
-  amp_score_neighborhood_spec(cfg, &e->spec);
   amp_blocking_init(&e->sigma);
   amp_blocking_init(&e->sigma_q);
   amp_blocking_init(&e->density);
   amp_blocking_init(&e->free);
   MPI_Comm_rank(MPI_COMM_WORLD, &e->rank);
   if (register_events(e)) return fail(e, "cannot register the timers");
+  double graph_width;
+  if (amp_bonds_load_with_halo(cfg, MPI_COMM_WORLD, &e->bonds, &graph_width, e->error, sizeof e->error)) return -1;
+  e->halo_width = fmax(e->halo_width, graph_width);
+  amp_score_neighborhood_spec(cfg, &e->bonds, &e->spec);
   if (amp_domain_create(&e->dom, MPI_COMM_WORLD, d, cfg->system.box_length)) return fail(e, e->dom.error);
   if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, (size_t)cfg->system.particles))
     return fail(e, "out of memory for particles");
@@ -94,6 +99,7 @@ static void teardown(amp_evaluate *e) {
   free(e->neighbors);
   for (int k = 0; k < AMP_EVAL_NOBS; ++k) free(e->obs[k]);
   amp_halo_free(&e->halo);
+  amp_bonds_free(&e->bonds);
   if (e->p.capacity) amp_particles_free(&e->p);
   if (e->all.capacity) amp_particles_free(&e->all);
   if (e->dom.comm) amp_domain_free(&e->dom);
@@ -197,7 +203,7 @@ static int snapshot(amp_evaluate *e, int64_t f) {
   amp_timer_end(e->ev.load);
   if (status) return -1;
   int failed = compute(e);
-  if (failed) fail(e, "out of memory evaluating a snapshot");
+  if (failed) fail(e, e->nb.error[0] ? e->nb.error : "out of memory evaluating a snapshot");
   for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
   if (totals(e, sums, failed)) return -1;
   amp_timer_begin(e->ev.output);

@@ -105,7 +105,7 @@ static void system_free(system_ctx *s) {
  * micro-batches of `capacity`; jq (NULL: skip) [id][2][2] its Jacobian. */
 static void scores_batched(const system_ctx *s, int capacity, float *out, float *jq) {
   amp_neighborhood_spec spec;
-  amp_score_neighborhood_spec(&s->cfg, &spec);
+  amp_score_neighborhood_spec(&s->cfg, NULL, &spec);
   amp_cells c = {0};
   amp_neighborhoods nb = {0};
   amp_nn_workspace ws;
