@@ -111,7 +111,9 @@ static int walked_keys(amp_neighborhoods *nb, const amp_neighborhood_spec *s, co
     if (row < 0)
       return amp_nb_fail(nb,
                          "particle %lld (hop %d from particle %lld, a candidate for its %d graph neighbours) is not "
-                         "on that particle's rank: the halo does not reach the K-th graph neighbour",
+                         "on that particle's rank: the halo does not reach the K-th graph neighbour (a bond longer "
+                         "than [interaction] bond_reach, or a halo capped below L/2): raise bond_reach, or use fewer "
+                         "ranks",
                          (long long)id, w->hop[id], (long long)p->id[i], s->K);
     k[q - 1] = (amp_nb_key){amp_nb_distance2(s, p, i, (size_t)row), id, (uint32_t)row, w->hop[id]};
   }

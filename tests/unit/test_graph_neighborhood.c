@@ -267,7 +267,9 @@ static void a_candidate_not_among_the_rows_is_refused(void **state) {
   brute_check_target(&nb, 0, &s, &p, 2);
   assert_int_equal(amp_neighborhood_build(&nb, &s, NULL, &p, target, 2), -1);
   assert_string_equal(nb.error, "particle 7 (hop 1 from particle 0, a candidate for its 3 graph neighbours) is not "
-                                "on that particle's rank: the halo does not reach the K-th graph neighbour");
+                                "on that particle's rank: the halo does not reach the K-th graph neighbour (a bond "
+                                "longer than [interaction] bond_reach, or a halo capped below L/2): raise bond_reach, "
+                                "or use fewer ranks");
   /* the scratch is clean after the failure: every particle again, rows rotated */
   p.nowned = 8, p.nghost = 0;
   for (int i = 0; i < 8; ++i) {
