@@ -28,7 +28,7 @@ int amp_model_kind_mismatch(const amp_config *cfg, const char *path, amp_neighbo
   if (kind == want) return 0;
   snprintf(err, size,
            "%.700s was trained on [network] neighborhood = \"%s\" tokens, the input has \"%s\": a network reads one "
-           "kind only (set neighborhood = \"%s\" to use this file)",
+           "kind only; set neighborhood = \"%s\" to use this file",
            path, amp_neighborhood_name(kind), amp_neighborhood_name(want), amp_neighborhood_name(kind));
   return -1;
 }
