@@ -77,7 +77,7 @@
 #include "activempi/particles.h"
 #include "activempi/physics.h"
 
-#define AMP_NEIGHBORHOOD_ERR_LEN 320
+#define AMP_NEIGHBORHOOD_ERR_LEN 384
 
 /* What a batch is built for. */
 typedef struct {
