@@ -56,6 +56,7 @@ typedef enum {
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
+typedef enum { AMP_NEIGHBORHOOD_SPACE, AMP_NEIGHBORHOOD_BONDS } amp_neighborhood_kind;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
 typedef enum { AMP_SHIFT_NONE, AMP_SHIFT_EQUILIBRIUM } amp_shift;
@@ -114,6 +115,7 @@ typedef struct {
   struct {
     int neighbors;              /* K */
     double neighborhood_cutoff; /* R */
+    amp_neighborhood_kind neighborhood; /* tokens: the K nearest in space, or on the bond graph */
     int embed_dim;              /* C */
     int heads;
     int layers;
@@ -206,6 +208,9 @@ void amp_config_write(FILE *out, const amp_config *cfg);
 
 /* Name of a stage ("simulate", ...). */
 const char *amp_stage_name(amp_stage s);
+
+/* Name of a neighbourhood kind as [network] neighborhood writes it ("space", "bonds"). */
+const char *amp_neighborhood_name(amp_neighborhood_kind k);
 
 /* Does the run include stage s? */
 static inline int amp_config_runs(const amp_config *cfg, amp_stage s) {

@@ -6,7 +6,9 @@
  * Design. A model file holds what it takes to evaluate the network and where
  * it came from:
  *   - the architecture (every field of amp_nn_arch) as root attributes, next
- *     to the format name "activempi-model" and its version;
+ *     to the format name "activempi-model" and its version, and the kind of
+ *     neighbourhood its tokens come from ("space" or "bonds", neighborhood.h:
+ *     the same architecture fed the other kind's tokens would be wrong);
  *   - one float32 dataset per tensor of the layout (nn.h), at the tensor's
  *     path ("encoder/block_0/attention/query/weight", weights [in, out],
  *     vectors [n]): the parameters to evaluate (the EMA, in training);
@@ -38,6 +40,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "activempi/config.h"
 #include "activempi/io.h"
 #include "activempi/nn.h"
 
@@ -64,19 +67,23 @@ void amp_model_provenance_free(amp_model_provenance *p);
 
 /* Write the model of layout l to path: params [l->nparams] (the parameters to
  * evaluate), raw [l->nparams] or NULL (the un-averaged ones, under /raw), the
- * training step and the configuration text (NULL: empty). Rank 0's buffers
- * are written. A non-finite parameter is AMP_IO_INVALID and writes nothing;
- * on any failure path is left as it was and no temporary file remains. */
+ * training step, the configuration text (NULL: empty) and the kind of
+ * neighbourhood the network reads. Rank 0's buffers are written. A
+ * non-finite parameter is AMP_IO_INVALID and writes nothing; on any failure
+ * path is left as it was and no temporary file remains. */
 int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, const float *params, const float *raw,
-                    int64_t step, const char *config, char *err);
+                    int64_t step, const char *config, amp_neighborhood_kind neighborhood, char *err);
 
 /* amp_model_write with any of the sets (NULL: absent; the main set is required). */
 int amp_model_write_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l,
-                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config, char *err);
+                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config,
+                         amp_neighborhood_kind neighborhood, char *err);
 
-/* The architecture of the model file path, checked (amp_nn_arch_check), on
- * every rank. */
-int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, char *err);
+/* The architecture of the model file path, checked (amp_nn_arch_check), and
+ * the kind of neighbourhood it reads (NULL: skip; a file written before the
+ * attribute existed reads "space"), on every rank. */
+int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, amp_neighborhood_kind *neighborhood,
+                        char *err);
 
 /* Read the parameters of path into params [l->nparams] on every rank; l must
  * be the layout of the file's architecture (AMP_IO_INVALID otherwise). raw

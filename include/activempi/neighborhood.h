@@ -28,6 +28,23 @@
  * Padding tokens have q = 0, x = 0, mask = 0, id = -1. The five arrays are
  * one allocation (block[bytes]), so a batch moves as one buffer.
  *
+ * Bond-graph neighbourhoods (spec.bonds set: [network] neighborhood =
+ * "bonds", graph_neighborhood.c). For particles joined by springs on a
+ * graph, the exact score of i is a linear function of its graph neighbours'
+ * coordinates with weights that decay with the number of bonds between them,
+ * while its nearest particles in space are mostly unbonded. Tokens 1..K are
+ * then the K particles fewest bonds away from i (breadth first over the
+ * graph, i excluded), ordered by (hop, minimum-image distance, global id):
+ * again a function of the configuration and the graph alone. R selects
+ * nothing; fewer than K reachable particles leave padding. Each token's x
+ * gains one last component, its hop count h as a float:
+ *   x     [B][T][nx]  [x_i - x_j, h] (nx = d + 1), or [x_i - x_j, x_j, h]
+ *                     (nx = 2d + 1); token 0: h = 0, padding: all 0
+ * Completeness is then a matter of hops, not distance: every particle within
+ * hops(K) bonds of an owned target (amp_graph_hops) must be a row of p,
+ * which a halo of width hops(K) x (longest bond) ensures. A candidate that
+ * is not a row fails the build with the reason in nb->error.
+ *
  * Periodic images. R < L/2 is required (config enforces it for [network]
  * neighborhood_cutoff): two images of a particle are at least L apart, so at
  * most one of them lies within R < L/2 of i, and taking each particle once,
@@ -39,13 +56,15 @@
  * below L/2 works on any grid, multi-hop included), then amp_cells_build
  * over the same rows with any cell cutoff.
  *
- * Cost. O(candidates) per target: amp_cells_query returns the rows within R
+ * Cost (space). O(candidates) per target: amp_cells_query returns the rows within R
  * (about K at the radius that holds K neighbours, several times K inside a
  * dense cluster); a max-heap of size K over them keeps the K smallest by
  * (distance, id), and sorting the heap orders them: O(n log K), never a sort
- * of all n candidates. Candidates, keys and tensors live in the struct and
- * are reused between builds; zero-initialise it (amp_neighborhoods nb = {0};)
- * and free it with amp_neighborhood_free.
+ * of all n candidates. Cost (bonds): the walk visits the levels up to
+ * hops(K), the same heap then orders them; O(rows) per build to index p's
+ * rows by id. Candidates, keys and tensors live in the struct and are reused
+ * between builds; zero-initialise it (amp_neighborhoods nb = {0};) and free
+ * it with amp_neighborhood_free.
  */
 #ifndef ACTIVEMPI_NEIGHBORHOOD_H
 #define ACTIVEMPI_NEIGHBORHOOD_H
@@ -56,6 +75,9 @@
 #include "activempi/config.h"
 #include "activempi/neighbors.h"
 #include "activempi/particles.h"
+#include "activempi/physics.h"
+
+#define AMP_NEIGHBORHOOD_ERR_LEN 384
 
 /* What a batch is built for. */
 typedef struct {
@@ -63,14 +85,24 @@ typedef struct {
   int dim;                /* d: 1, 2 or 3 (ABP: 2 or 3) */
   double L;               /* box side */
   int K;                  /* neighbour tokens per target, >= 1 */
-  double R;               /* cutoff: 0 < R < L/2 */
+  double R;               /* cutoff: 0 < R < L/2 (space only) */
   int absolute_position;  /* 1: x tokens carry x_j after x_i - x_j */
+  const amp_bonds *bonds; /* NULL: neighbours in space; else the bond graph they are chosen on */
 } amp_neighborhood_spec;
+
+/* The scratch of the walks on the bond graph (arrays of the graph's N). */
+typedef struct {
+  int64_t n;              /* N of the arrays; 0 before the first graph build */
+  int32_t *row_of;        /* [N] row of each id in the particles being built, -1 absent */
+  int32_t *hop;           /* [N] bonds from the current target, -1 not reached */
+  int64_t *queue;         /* [N] ids in breadth-first order */
+} amp_graph_walk;
 
 /* A batch of token tensors (shapes above) and the scratch that builds it. */
 typedef struct {
   size_t B;               /* targets of the last build */
   int T, nf, nx;          /* tokens per target (K + 1), feature and position widths */
+  int absolute_position;  /* x carries x_j (columns d .. 2d-1) */
   float *q;               /* [B][T][nf] */
   float *x;               /* [B][T][nx] */
   unsigned char *mask;    /* [B][T] */
@@ -83,12 +115,14 @@ typedef struct {
   amp_rows rows;          /* one target's candidate rows */
   void *keys;             /* [cap_keys] (distance, id, row) of the candidates */
   size_t cap_keys;
+  amp_graph_walk walk;    /* bonds only */
+  char error[AMP_NEIGHBORHOOD_ERR_LEN]; /* why the last build failed ("" after a success) */
 } amp_neighborhoods;
 
 /* The widths of a token for a model and dimension: *nf features of q
  * (AOUP d, ABP 2 in 2-D and 3 in 3-D) and *nx positions (d, or 2d with
- * absolute_position). */
-void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int *nf, int *nx);
+ * absolute_position; one more, the hop, with bonds). */
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int *nf, int *nx);
 
 /* The feature map: the nf floats f of internal coordinates q (nq =
  * amp_internal_components(model, dim) doubles). ABP in 2-D: q = theta,
@@ -103,12 +137,23 @@ void amp_neighborhood_features_dtheta(double theta, double df[2]);
 size_t amp_neighborhood_bytes(const amp_neighborhood_spec *s);
 
 /* The tokens of the B targets target[0 .. B) (owned rows of p), in that
- * order, through cells c built over all rows of p (owned + ghosts). Returns
- * 0, or -1 when out of memory or the arguments break the contract (R not in
+ * order, through cells c built over all rows of p (owned + ghosts; unused,
+ * and may be NULL, with bonds). Returns 0, or -1 with one line in nb->error
+ * when out of memory, when the arguments break the contract (R not in
  * (0, L/2), K < 1, d or q not those of the model, c not built over p's rows,
- * a target not an owned row); nb's tensors are then not a valid batch. */
+ * a target not an owned row; bonds: an id of p not in the graph), or, with
+ * bonds, when a particle the walk reaches is not a row of p (the halo does
+ * not reach the K-th graph neighbour); nb's tensors are then not a valid
+ * batch. */
 int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
                            const amp_particles *p, const size_t *target, size_t B);
+
+/* The hops a bond-graph neighbourhood of K tokens needs: over every
+ * particle, the largest number of bonds to its K graph-nearest (to the
+ * farthest it reaches when fewer): 8 for a ring with K = 16, 0 without
+ * bonds. The halo that covers them is this many times the longest bond.
+ * O(N) walks of about K particles. Returns it, or -1 when out of memory. */
+int amp_graph_hops(const amp_bonds *b, int K);
 
 void amp_neighborhood_free(amp_neighborhoods *nb);
 

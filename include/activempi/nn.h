@@ -46,7 +46,7 @@ typedef enum { AMP_NN_POOL_SELF, AMP_NN_POOL_MEAN } amp_nn_pooling;
  * the model implies). */
 typedef struct {
   int q_features;     /* nf: features of the internal coordinate per token */
-  int x_features;     /* nx: position features per token (d, or 2d with absolute positions) */
+  int x_features;     /* nx: position features per token (d, or 2d with absolute positions; + 1 with the hop) */
   int q_outputs;      /* outputs of the internal-coordinate score head */
   int x_outputs;      /* outputs of the position score head; 0: no such head */
   int embed_dim;      /* C (even, a multiple of heads) */
@@ -218,10 +218,11 @@ void AMP_NN(backward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(
  * inputs, by one reverse pass per output component:
  *   jq [B, q_outputs, nf]  d s_q / d q_self          (NULL: skip)
  *   jx [B, x_outputs, d]   d s_x / d x_self          (NULL: skip; needs x_outputs > 0)
- * x_self enters every neighbour token as x_i - x_j (and token 0's absolute
- * position when nx = 2d), so jx sums those paths. dim is d. Overwrites the
- * backward scratch. */
+ * x_self enters every neighbour token as x_i - x_j, columns 0 .. d-1 (and,
+ * with absolute = 1, token 0's absolute position, columns d .. 2d-1), so jx
+ * sums those paths; other columns (the hop of bond-graph tokens) do not
+ * depend on it. dim is d. Overwrites the backward scratch. */
 void AMP_NN(input_jacobian)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
-                            int dim, amp_nn_real *jq, amp_nn_real *jx);
+                            int dim, int absolute, amp_nn_real *jq, amp_nn_real *jx);
 
 #endif

@@ -3,8 +3,9 @@
  *
  * Design. nn/ knows shapes, not physics; neighborhood.h knows tokens, not
  * networks. This joins them from the input: the [network] table gives the
- * sizes; the model and dimension give the token widths (neighborhood.h) and
- * the heads:
+ * sizes and the kind of neighbourhood (in space, or on the bond graph, whose
+ * tokens carry one more position feature, the hop); the model and dimension
+ * give the token widths (neighborhood.h) and the heads:
  *   internal-coordinate head: AOUP d outputs (s_g); ABP in 2-D one (s_theta,
  *   the score along the angle); ABP in 3-D three (s_n, to be projected on
  *   the tangent plane of n by its user);
@@ -20,8 +21,18 @@
 /* The architecture the configuration asks for (checked by config already). */
 void amp_score_arch(const amp_config *cfg, amp_nn_arch *a);
 
-/* The neighbourhoods that feed it. */
-void amp_score_neighborhood_spec(const amp_config *cfg, amp_neighborhood_spec *s);
+/* The neighbourhoods that feed it. With [network] neighborhood = "bonds"
+ * they walk `bonds` (the graph of [interaction] bonds, which must outlive
+ * s); otherwise bonds is not used and may be NULL. */
+void amp_score_neighborhood_spec(const amp_config *cfg, const amp_bonds *bonds, amp_neighborhood_spec *s);
+
+/* The halo width those neighbourhoods need besides the cutoff's, into
+ * *width: with neighborhood = "bonds", hops x [interaction] bond_reach
+ * (hops = amp_graph_hops(bonds, K): every candidate of every particle is at
+ * most that many bonds, each at most bond_reach long, away), capped at the
+ * widest halo there is, just below L/2; 0 with "space". Returns 0, or -1
+ * when out of memory for the walks. */
+int amp_score_graph_halo(const amp_config *cfg, const amp_bonds *bonds, double *width);
 
 /* Scores of a whole batch of neighbourhoods, through micro-batches of at
  * most ws->capacity particles (the activation budget):

@@ -92,15 +92,21 @@ typedef struct {
 
 /* Collective over comm (MPI_COMM_WORLD): the network of cfg initialised from
  * [run] seed, the optimiser, and a workspace of [network] activation_memory.
+ * bonds: the graph of [interaction] bonds, which bond-graph neighbourhoods
+ * walk (score.h; it must outlive t), or NULL with neighborhood = "space".
  * replica: this rank's replica, of `replicas`. Returns 0, or -1 with
  * t->error (the same on every rank). */
-int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas);
+int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bonds, MPI_Comm comm, int replica,
+                     int replicas);
 void amp_trainer_free(amp_trainer *t);
 
 /* Collective: one optimisation step on configuration p (owned rows + ghosts
- * within cfg->derived.train_halo), as step number `step` (the counter of its
- * random numbers). Returns 0, or -1 with t->error when the loss or gradient
- * is not finite or memory runs out (on every rank; parameters unchanged). */
+ * within cfg->derived.train_halo, and for bond-graph neighbourhoods within
+ * amp_score_graph_halo), as step number `step` (the counter of its random
+ * numbers). Returns 0, or -1 on every rank (parameters unchanged) when the
+ * loss or gradient is not finite, memory runs out, or a bond-graph
+ * neighbourhood reaches beyond the halo, with t->error on the ranks that
+ * know why ("" on the others, so the one that knows reports it). */
 int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats);
 
 /* Collective: the loss of `params` on p with the batch (and the noise) of

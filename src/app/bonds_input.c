@@ -10,6 +10,7 @@
 
 #include "activempi/app.h"
 #include "activempi/h5md.h"
+#include "activempi/score.h"
 
 /* The last frame of the reference, all N rows by id, into *all. */
 static int read_reference(const amp_config *cfg, MPI_Comm comm, amp_particles *all, char *err, size_t size) {
@@ -51,6 +52,14 @@ int amp_bonds_load(const amp_config *cfg, MPI_Comm comm, amp_bonds *b, char *err
   }
   amp_particles_free(&reference);
   return status;
+}
+
+int amp_bonds_load_with_halo(const amp_config *cfg, MPI_Comm comm, amp_bonds *b, double *graph_width, char *err,
+                             size_t size) {
+  if (amp_bonds_load(cfg, comm, b, err, size)) return -1;
+  if (!amp_score_graph_halo(cfg, b, graph_width)) return 0;
+  snprintf(err, size, "out of memory walking the bond graph of %lld particles", cfg->system.particles);
+  return -1;
 }
 
 int amp_bond_error(char *err, size_t size, const amp_config *cfg, const int64_t bad[2], const char *where) {

@@ -9,8 +9,9 @@
  * its rows come out in id order whatever the number of ranks. A snapshot:
  *
  *   read the frame, keep the owned particles, ghosts within
- *   max(R, force cutoff, bond_reach, phase_radius) -> cells -> every owned particle's
- *   neighbourhood -> scores and their input Jacobian (score.h) -> drift and
+ *   max(R, force cutoff, bond_reach, phase_radius, and for bond-graph
+ *   neighbourhoods the hops of their tokens times the bond reach) -> cells
+ *   -> every owned particle's neighbourhood -> scores and their input Jacobian (score.h) -> drift and
  *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
  *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> one frame
  *   of epr.h5
@@ -64,18 +65,20 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   e->quiet = cli->quiet;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
   e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg)), e->rule.radius);
-  amp_score_neighborhood_spec(cfg, &e->spec);
   amp_blocking_init(&e->sigma);
   amp_blocking_init(&e->sigma_q);
   amp_blocking_init(&e->density);
   amp_blocking_init(&e->free);
   MPI_Comm_rank(MPI_COMM_WORLD, &e->rank);
   if (register_events(e)) return fail(e, "cannot register the timers");
+  double graph_width;
+  if (amp_bonds_load_with_halo(cfg, MPI_COMM_WORLD, &e->bonds, &graph_width, e->error, sizeof e->error)) return -1;
+  e->halo_width = fmax(e->halo_width, graph_width);
+  amp_score_neighborhood_spec(cfg, &e->bonds, &e->spec);
   if (amp_domain_create(&e->dom, MPI_COMM_WORLD, d, cfg->system.box_length)) return fail(e, e->dom.error);
   if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, (size_t)cfg->system.particles))
     return fail(e, "out of memory for particles");
   if (amp_evaluate_open_data(e) || amp_evaluate_read_model(e)) return -1;
-  if (amp_bonds_load(cfg, MPI_COMM_WORLD, &e->bonds, e->error, sizeof e->error)) return -1;
   if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds))
     return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
@@ -98,6 +101,7 @@ static void teardown(amp_evaluate *e) {
   free(e->neighbors);
   for (int k = 0; k < AMP_EVAL_NOBS; ++k) free(e->obs[k]);
   amp_halo_free(&e->halo);
+  amp_bonds_free(&e->bonds);
   if (e->p.capacity) amp_particles_free(&e->p);
   if (e->all.capacity) amp_particles_free(&e->all);
   if (e->dom.comm) amp_domain_free(&e->dom);
@@ -130,8 +134,9 @@ static int reserve(amp_evaluate *e, size_t n) {
 static int compute(amp_evaluate *e, int64_t f) {
   const size_t n = e->p.nowned;
   amp_timer_begin(e->ev.network);
-  int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R) ||
-               amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n);
+  int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R);
+  if (!status && amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n))
+    status = e->nb.error[0] ? -3 : -1;
   if (!status)
     status = amp_epr_frame_compute(&e->epr, &e->layout, e->params, &e->ws, &e->nb, &e->p, 1, e->point,
                                    e->free_term);
@@ -142,6 +147,7 @@ static int compute(amp_evaluate *e, int64_t f) {
     snprintf(where, sizeof where, "frame %lld of the trajectory", (long long)f);
     return amp_bond_error(e->error, sizeof e->error, e->cfg, e->epr.drift.bad, where);
   }
+  if (status == -3) return fail(e, e->nb.error);
   return status ? fail(e, "out of memory evaluating a snapshot") : 0;
 }
 

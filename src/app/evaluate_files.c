@@ -5,9 +5,10 @@
  * read frame by frame by every rank, which keeps the particles it owns and
  * exchanges ghosts, as the train stage does.
  *
- * Model. Its architecture must be exactly the one [network] implies
- * (amp_score_arch): a model trained for another input is refused with both
- * architectures in the message, before any output exists. Rank 0 computes
+ * Model. Its neighbourhood kind must be the input's, and its architecture
+ * exactly the one [network] implies (amp_score_arch): a model trained for
+ * another input is refused with both kinds or both architectures in the
+ * message, before any output exists. Rank 0 computes
  * the file's checksum, which the output records.
  *
  * Output. epr.h5 is an H5MD file (h5md.h): the snapshot's positions and
@@ -107,7 +108,10 @@ static int checksum(amp_evaluate *e) {
 int amp_evaluate_read_model(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
   amp_nn_arch arch;
-  if (amp_model_read_arch(cfg->evaluate.model, MPI_COMM_WORLD, &arch, e->error) || check_arch(e, &arch)) return -1;
+  amp_neighborhood_kind kind;
+  if (amp_model_read_arch(cfg->evaluate.model, MPI_COMM_WORLD, &arch, &kind, e->error) ||
+      amp_model_kind_mismatch(cfg, cfg->evaluate.model, kind, e->error, sizeof e->error) || check_arch(e, &arch))
+    return -1;
   int bad = amp_nn_layout_init(&e->layout, &arch) || !(e->params = malloc(e->layout.nparams * sizeof *e->params));
   if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad)
     return fail(e, "out of memory for the network");

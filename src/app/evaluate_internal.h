@@ -47,7 +47,8 @@ typedef struct {
   int quiet, rank;
   amp_domain dom;              /* every rank of MPI_COMM_WORLD on one snapshot */
   amp_halo halo;
-  double halo_width;           /* max(R, drift's width, phase_radius) */
+  double halo_width;           /* max(R, drift's width, phase_radius, bond-graph tokens' reach) */
+  amp_bonds bonds;             /* the graph of [interaction] bonds (empty without) */
   amp_h5md_reader *data;
   amp_h5md_info info;
   int64_t first, stride, snapshots; /* frames first + k stride, k < snapshots */
@@ -60,7 +61,6 @@ typedef struct {
   amp_cells cells;             /* over p's rows, for neighbourhoods and phase counts */
   amp_neighborhoods nb;
   amp_rows rows;
-  amp_bonds bonds;             /* the system's bond graph (empty: none) */
   amp_epr_frame epr;
   amp_phase_rule rule;
   size_t capacity;             /* rows of the buffers below */
@@ -83,7 +83,8 @@ typedef struct {
 /* Open the trajectory, check it against the input and choose its frames. Collective. */
 int amp_evaluate_open_data(amp_evaluate *e);
 
-/* Read the model, refusing one whose architecture is not the input's. Collective. */
+/* Read the model, refusing one whose neighbourhood kind or architecture is
+ * not the input's. Collective. */
 int amp_evaluate_read_model(amp_evaluate *e);
 
 /* Create the output (as "<output>.partial"), append one snapshot, and

@@ -22,6 +22,17 @@ const char *amp_internal_element(const amp_config *cfg) {
   return cfg->system.model == AMP_MODEL_AOUP ? "self_propulsion" : "orientation";
 }
 
+int amp_model_kind_mismatch(const amp_config *cfg, const char *path, amp_neighborhood_kind kind, char *err,
+                            size_t size) {
+  amp_neighborhood_kind want = cfg->network.neighborhood;
+  if (kind == want) return 0;
+  snprintf(err, size,
+           "%.700s was trained on [network] neighborhood = \"%s\" tokens, the input has \"%s\": a network reads one "
+           "kind only; set neighborhood = \"%s\" to use this file",
+           path, amp_neighborhood_name(kind), amp_neighborhood_name(want), amp_neighborhood_name(kind));
+  return -1;
+}
+
 int amp_trajectory_mismatch(const amp_config *cfg, const char *path, int64_t n, int dim, double box,
                             const char *internal, char *err, size_t size) {
   char why[256] = "";

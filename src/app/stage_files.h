@@ -1,8 +1,9 @@
 /*
  * stage_files: what the stages share about files of particles (private to
  * app): per-replica names in output_dir, whether a file's system is the
- * input's (app.h: amp_trajectory_mismatch), and a frame's rows that this
- * rank owns, with their ghosts.
+ * input's (app.h: amp_trajectory_mismatch) and a model file's neighbourhood
+ * kind the input's, and a frame's rows that this rank owns, with their
+ * ghosts.
  */
 #ifndef ACTIVEMPI_APP_STAGE_FILES_H
 #define ACTIVEMPI_APP_STAGE_FILES_H
@@ -21,6 +22,12 @@ int amp_replica_path(const amp_config *cfg, int replica, int replicas, const cha
 /* The H5MD element name of the model's internal coordinate:
  * "self_propulsion" (AOUP) or "orientation" (ABP). */
 const char *amp_internal_element(const amp_config *cfg);
+
+/* A model file (path) whose network reads the neighbourhood kind `kind`
+ * cannot serve an input whose [network] neighborhood is another: -1 with
+ * one line in err[size] saying so, or 0 when they agree. */
+int amp_model_kind_mismatch(const amp_config *cfg, const char *path, amp_neighborhood_kind kind, char *err,
+                            size_t size);
 
 /* p's owned rows := the rows of `all` (every particle) inside this rank's
  * subdomain; no ghosts. Returns 0, or -1 when out of memory. */

@@ -7,7 +7,9 @@
  *
  *   each replica picks a training frame (counter-based, by step) -> its ranks
  *   keep the particles they own and receive ghosts within the neighbourhood
- *   cutoff plus the noise's reach -> one distributed score-matching step
+ *   cutoff plus the noise's reach (bond-graph neighbourhoods: at least the
+ *   hops their K tokens span times the bond reach, score.h) -> one
+ *   distributed score-matching step
  *   (trainer.h: one MPI_Allreduce of the gradient over all ranks)
  *
  * Every log_interval steps it measures, with the parameters' moving average
@@ -66,6 +68,9 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &t->replica))
     return fail(t, "cannot split the ranks into replicas");
   MPI_Comm_rank(MPI_COMM_WORLD, &t->world_rank);
+  double graph_width; /* bond-graph tokens: their hops, whatever the cutoff and the noise */
+  if (amp_bonds_load_with_halo(cfg, t->replica.comm, &t->bonds, &graph_width, t->error, sizeof t->error)) return -1;
+  t->halo_width = fmax(t->halo_width, graph_width);
   if (amp_domain_create(&t->dom, t->replica.comm, cfg->system.dimension, cfg->system.box_length))
     return fail(t, t->dom.error);
   int nq = amp_internal_components(cfg->system.model, cfg->system.dimension);
@@ -75,12 +80,12 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
     return fail(t, "out of memory for particles");
   if (amp_train_paths(t)) return -1;
   if (cfg->train.source == AMP_SOURCE_ONLINE ? amp_train_online_init(t) : amp_train_open_data(t)) return -1;
-  if (amp_trainer_init(&t->tr, cfg, MPI_COMM_WORLD, t->replica.index, t->replica.count)) return fail(t, t->tr.error);
+  if (amp_trainer_init(&t->tr, cfg, &t->bonds, MPI_COMM_WORLD, t->replica.index, t->replica.count))
+    return fail(t, t->tr.error);
   t->tr.ev.tokens = t->ev.tokens;
   t->tr.ev.redistribute = t->ev.redistribute;
   t->tr.ev.network = t->ev.network;
   t->tr.ev.allreduce = t->ev.allreduce;
-  if (amp_bonds_load(cfg, MPI_COMM_WORLD, &t->bonds, t->error, sizeof t->error)) return -1;
   if (amp_epr_frame_init(&t->epr, cfg, &t->tr.layout.arch, &t->bonds))
     return fail(t, "out of memory for the pair-force table");
   return amp_train_resume(t) < 0 ? -1 : 0;
@@ -93,6 +98,7 @@ static void teardown(amp_train *t) {
   amp_bonds_free(&t->bonds);
   amp_train_close_data(t);
   amp_halo_free(&t->halo);
+  amp_bonds_free(&t->bonds);
   if (t->p.capacity) amp_particles_free(&t->p);
   if (t->frame.capacity) amp_particles_free(&t->frame);
   if (t->dom.comm) amp_domain_free(&t->dom);
@@ -128,9 +134,13 @@ static int network_epr(amp_train *t, double *epr) {
   for (size_t i = 0; !failed && i < n; i++) local[0] += point[i].sigma;
   free(point);
   free(target);
-  if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS || local[1] > 0) {
+  if (MPI_Allreduce(MPI_IN_PLACE, local, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    return fail(t, "MPI_Allreduce failed");
+  if (local[1] > 0) { /* the reason where it happened */
     if (failed == -2) return amp_bond_error(t->error, sizeof t->error, t->cfg, t->epr.drift.bad, "a validation frame");
-    return fail(t, failed ? "out of memory evaluating the network on a validation frame" : "");
+    return fail(t, !failed                ? ""
+                   : tr->nb.error[0] ? tr->nb.error
+                                     : "out of memory evaluating the network on a validation frame");
   }
   *epr = local[0] / ((double)t->cfg->system.particles * t->replica.count);
   return 0;

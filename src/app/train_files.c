@@ -161,8 +161,12 @@ int amp_train_resume(amp_train *t) {
   float *sets[AMP_MODEL_NSETS];
   amp_model_provenance prov;
   char err[AMP_IO_ERR_LEN];
+  amp_nn_arch arch;
+  amp_neighborhood_kind kind;
   state_sets(t, sets);
-  if (amp_model_read_sets(t->checkpoint_path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err))
+  if (amp_model_read_arch(t->checkpoint_path, MPI_COMM_WORLD, &arch, &kind, err) ||
+      amp_model_kind_mismatch(t->cfg, t->checkpoint_path, kind, err, sizeof err) ||
+      amp_model_read_sets(t->checkpoint_path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err))
     return fail(t, "%.900s (remove it to start training afresh)", err);
   amp_model_provenance_free(&prov);
   if (prov.step > t->cfg->train.steps) {
@@ -183,7 +187,7 @@ int amp_train_checkpoint(amp_train *t) {
   state_sets(t, sets);
   amp_timer_begin(t->ev.output);
   int status = amp_model_write_sets(t->checkpoint_path, MPI_COMM_WORLD, &t->tr.layout, (const float *const *)sets,
-                                    t->step, config, err) ||
+                                    t->step, config, t->cfg->network.neighborhood, err) ||
                amp_table_write(t->log_path, MPI_COMM_WORLD, "log", log_columns, AMP_LOG_COLUMNS, t->log, t->nlog,
                                err);
   amp_timer_end(t->ev.output);
@@ -196,7 +200,7 @@ int amp_train_write_model(amp_train *t) {
   char *config = amp_output_text(t->cfg, 0);
   amp_timer_begin(t->ev.output);
   int status = amp_model_write(t->model_path, MPI_COMM_WORLD, &t->tr.layout, t->tr.opt.average, t->tr.params,
-                               t->step, config, err);
+                               t->step, config, t->cfg->network.neighborhood, err);
   amp_timer_end(t->ev.output);
   free(config);
   return status ? fail(t, "%s", err) : 0;

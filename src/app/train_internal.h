@@ -51,8 +51,8 @@ typedef struct {
   int world_rank;
   amp_domain dom;
   amp_halo halo;
+  amp_bonds bonds;            /* the graph of [interaction] bonds (empty without), which bond-graph tokens walk */
   amp_trainer tr;
-  amp_bonds bonds;            /* the system's bond graph (empty: none) */
   amp_epr_frame epr;          /* a frame's per-particle EPR from the network */
   double halo_width;
   amp_h5md_reader *data;      /* this replica's trajectory */

@@ -5,7 +5,8 @@
  *   - keys that do not apply to the chosen model, and required keys;
  *   - the box: exactly one of packing_fraction and box_length, the other derived;
  *   - the force cutoff and the network's neighbourhood against the box (the
- *     minimum-image convention needs both below L/2);
+ *     minimum-image convention needs both below L/2), and bond-graph
+ *     neighbourhoods only where there is a bond graph;
  *   - bonds: the keys each kind needs, the reach of the longest bond against
  *     the box (the halo covers it);
  *   - the network's shapes, the learning-rate schedule, and the file each
@@ -26,6 +27,11 @@
 const char *amp_stage_name(amp_stage s) {
   static const char *const names[AMP_NSTAGES] = {"simulate", "train", "evaluate", "exact"};
   return (unsigned)s < AMP_NSTAGES ? names[s] : "?";
+}
+
+const char *amp_neighborhood_name(amp_neighborhood_kind k) {
+  static const char *const names[] = {[AMP_NEIGHBORHOOD_SPACE] = "space", [AMP_NEIGHBORHOOD_BONDS] = "bonds"};
+  return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 int amp_config_output_path(const amp_config *cfg, const char *name, char *path, size_t size) {
@@ -139,6 +145,10 @@ static int check_network(amp_parse_context *ctx, amp_config *cfg) {
              cfg->network.heads);
     return key_error(ctx, "network", "embed_dim", "%s", detail);
   }
+  if (cfg->network.neighborhood == AMP_NEIGHBORHOOD_BONDS && cfg->interaction.bonds == AMP_BONDS_NONE)
+    return key_error(ctx, "network", "neighborhood", "%s",
+                     "= \"bonds\" walks the bond graph, but [interaction] bonds = \"none\": set bonds (\"chain\", "
+                     "\"ring\", \"lattice\" or \"distance\"), or use neighborhood = \"space\"");
   return check_against_box(ctx, cfg, "[network] neighborhood_cutoff", cfg->network.neighborhood_cutoff,
                            "network", "neighborhood_cutoff", "lower it, or use a larger box");
 }

@@ -117,6 +117,9 @@ const amp_key_spec amp_schema[] = {
    "K: nearest neighbours in each particle's neighbourhood"},
   {"network", "neighborhood_cutoff", AMP_KEY_REAL, F(network.neighborhood_cutoff), VALUE("12.0"), GT(0),
    NULL, ALL, "R: neighbours farther than this are masked out; the network's halo width (length)"},
+  {"network", "neighborhood", AMP_KEY_CHOICE, F(network.neighborhood), VALUE("\"space\""), ANY, "space|bonds", ALL,
+   "tokens of a particle: its K nearest in space (within neighborhood_cutoff), or on the bond graph (fewest bonds "
+   "away, each token with its hop count; needs [interaction] bonds, and neighborhood_cutoff selects nothing)"},
   {"network", "embed_dim", AMP_KEY_INT, F(network.embed_dim), VALUE("256"), FROM_TO(2, 65536), NULL, ALL,
    "C: token width; even, and a multiple of heads"},
   {"network", "heads", AMP_KEY_INT, F(network.heads), VALUE("4"), FROM_TO(1, 1024), NULL, ALL,

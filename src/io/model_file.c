@@ -11,7 +11,9 @@
  * broadcast: format and version, the architecture (amp_nn_arch_check), every
  * tensor of the layout (present, floating point, the layout's shape), no
  * dataset the layout does not name (an H5Lvisit over the file), and finite
- * values. The writer refuses non-finite parameters too, so every file it
+ * values. The neighbourhood kind is a string attribute beside the
+ * architecture; a file without it predates bond-graph tokens, so it reads
+ * "space". The writer refuses non-finite parameters too, so every file it
  * leaves can be read back.
  */
 #include "activempi/model_file.h"
@@ -112,7 +114,8 @@ static void utc_now(char *buf, size_t size) {
     snprintf(buf, size, "unknown");
 }
 
-static int write_header(hid_t file, const amp_nn_arch *arch, int64_t step, const char *config) {
+static int write_header(hid_t file, const amp_nn_arch *arch, amp_neighborhood_kind neighborhood, int64_t step,
+                        const char *config) {
   amp_nn_arch a = *arch;
   const int version = AMP_MODEL_FORMAT_VERSION;
   char created[32];
@@ -120,6 +123,7 @@ static int write_header(hid_t file, const amp_nn_arch *arch, int64_t step, const
   int status = amp_h5_attr_string(file, "format", AMP_MODEL_FORMAT) < 0 ||
                        amp_h5_attr_write(file, "format_version", H5T_NATIVE_INT, 0, &version) < 0 ||
                        amp_h5_attr_string(file, "pooling", pooling_names[a.pooling]) < 0 ||
+                       amp_h5_attr_string(file, "neighborhood", amp_neighborhood_name(neighborhood)) < 0 ||
                        amp_h5_attr_write(file, "step", H5T_NATIVE_INT64, 0, &step) < 0 ||
                        amp_h5_attr_string(file, "activempi_version", PACKAGE_VERSION) < 0 ||
                        amp_h5_attr_string(file, "created", created) < 0 ||
@@ -151,12 +155,13 @@ typedef struct {
   const float *const *sets;
   int64_t step;
   const char *config;
+  amp_neighborhood_kind neighborhood;
 } write_ctx;
 
 /* Fill a new model file. */
 static int fill_model(hid_t file, void *data, const char *tmp, char *err) {
   const write_ctx *c = data;
-  if (write_header(file, &c->l->arch, c->step, c->config))
+  if (write_header(file, &c->l->arch, c->neighborhood, c->step, c->config))
     return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the architecture and provenance", tmp);
   int status = 0;
   for (int k = 0; k < AMP_MODEL_NSETS && !status; k++)
@@ -165,31 +170,32 @@ static int fill_model(hid_t file, void *data, const char *tmp, char *err) {
 }
 
 /* Rank 0's part: check, then write under the temporary name and publish. */
-static int write_root(const char *path, const amp_nn_layout *l, const float *const *sets, int64_t step,
-                      const char *config, char *err) {
-  int status = sets[AMP_MODEL_MAIN] ? 0 : amp_io_fail(err, AMP_IO_INVALID, "%s: no parameters to write", path);
-  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++) status = check_finite(l, sets[k], set_prefix[k], path, err);
-  write_ctx c = {l, sets, step, config};
-  return status ? status : amp_h5_publish_serial(path, fill_model, &c, err);
+static int write_root(const char *path, const write_ctx *c, char *err) {
+  int status = c->sets[AMP_MODEL_MAIN] ? 0 : amp_io_fail(err, AMP_IO_INVALID, "%s: no parameters to write", path);
+  for (int k = 0; k < AMP_MODEL_NSETS && !status; k++)
+    status = check_finite(c->l, c->sets[k], set_prefix[k], path, err);
+  return status ? status : amp_h5_publish_serial(path, fill_model, (void *)c, err);
 }
 
 int amp_model_write_sets(const char *path, MPI_Comm comm, const amp_nn_layout *l,
-                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config, char *err) {
+                         const float *const sets[AMP_MODEL_NSETS], int64_t step, const char *config,
+                         amp_neighborhood_kind neighborhood, char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
   int rank = -1;
+  const write_ctx c = {l, sets, step, config, neighborhood};
   int status = comm_rank(comm, &rank, path, err);
-  if (!status && rank == 0) status = write_root(path, l, sets, step, config, err);
+  if (!status && rank == 0) status = write_root(path, &c, err);
   status = amp_io_agree(comm, status, path, err);
   amp_h5_quiet_end(&quiet);
   return status;
 }
 
 int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, const float *params, const float *raw,
-                    int64_t step, const char *config, char *err) {
+                    int64_t step, const char *config, amp_neighborhood_kind neighborhood, char *err) {
   const float *const sets[AMP_MODEL_NSETS] = {[AMP_MODEL_MAIN] = params, [AMP_MODEL_RAW] = raw};
-  return amp_model_write_sets(path, comm, l, sets, step, config, err);
+  return amp_model_write_sets(path, comm, l, sets, step, config, neighborhood, err);
 }
 
 /* --- reading: rank 0 ------------------------------------------------------ */
@@ -215,8 +221,28 @@ static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   return 0;
 }
 
-/* Open path and read its format and architecture; *file is open on success. */
-static int open_model(const char *path, hid_t *file, amp_nn_arch *a, char *err) {
+/* The neighbourhood kind attribute; absent (files written before it): space. */
+static int read_neighborhood(hid_t file, amp_neighborhood_kind *kind, const char *path, char *err) {
+  char name[16];
+  *kind = AMP_NEIGHBORHOOD_SPACE;
+  htri_t there = H5Aexists(file, "neighborhood");
+  if (there < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for the attribute neighborhood", path);
+  if (!there) return 0;
+  if (amp_h5_attr_read_string(file, "neighborhood", name, sizeof name)) {
+    forget_hdf5_error();
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: attribute neighborhood is not a short string", path);
+  }
+  for (int k = AMP_NEIGHBORHOOD_SPACE; k <= AMP_NEIGHBORHOOD_BONDS; k++)
+    if (!strcmp(name, amp_neighborhood_name((amp_neighborhood_kind)k))) {
+      *kind = (amp_neighborhood_kind)k;
+      return 0;
+    }
+  return amp_io_fail(err, AMP_IO_INVALID, "%s: neighborhood is \"%s\", not \"space\" or \"bonds\"", path, name);
+}
+
+/* Open path and read its format, architecture and neighbourhood kind; *file
+ * is open on success. */
+static int open_model(const char *path, hid_t *file, amp_nn_arch *a, amp_neighborhood_kind *kind, char *err) {
   char format[64];
   int version;
   *file = -1;
@@ -234,7 +260,8 @@ static int open_model(const char *path, hid_t *file, amp_nn_arch *a, char *err) 
   if (version != AMP_MODEL_FORMAT_VERSION)
     return amp_io_fail(err, AMP_IO_INVALID, "%s: model format version %d; this activempi reads version %d", path,
                        version, AMP_MODEL_FORMAT_VERSION);
-  return read_arch(*file, a, path, err);
+  int status = read_arch(*file, a, path, err);
+  return status ? status : read_neighborhood(*file, kind, path, err);
 }
 
 /* The layout must be the file's architecture. */
@@ -361,8 +388,9 @@ static int has_set(const amp_model_provenance *p, int k) {
 static int read_root(const char *path, const amp_nn_layout *l, float *const *sets, amp_model_provenance *p,
                      char *err) {
   amp_nn_arch a;
+  amp_neighborhood_kind kind;
   hid_t file;
-  int status = open_model(path, &file, &a, err);
+  int status = open_model(path, &file, &a, &kind, err);
   if (!status) status = same_arch(&a, &l->arch, path, err);
   if (!status) status = read_provenance(file, p, path, err);
   if (!status && (sets[AMP_MODEL_MOMENT1] || sets[AMP_MODEL_MOMENT2]) && !p->has_optimizer)
@@ -442,18 +470,23 @@ int amp_model_read(const char *path, MPI_Comm comm, const amp_nn_layout *l, floa
   return amp_model_read_sets(path, comm, l, sets, prov, err);
 }
 
-int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, char *err) {
+int amp_model_read_arch(const char *path, MPI_Comm comm, amp_nn_arch *arch, amp_neighborhood_kind *neighborhood,
+                        char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
   int rank = -1;
+  amp_neighborhood_kind kind = AMP_NEIGHBORHOOD_SPACE;
   hid_t file = -1;
   int status = comm_rank(comm, &rank, path, err);
-  if (!status && rank == 0) status = open_model(path, &file, arch, err);
+  if (!status && rank == 0) status = open_model(path, &file, arch, &kind, err);
   if (amp_h5_close(file) < 0 && !status) status = amp_io_fail(err, AMP_IO_FAILED, "cannot close %s", path);
   status = amp_io_agree(comm, status, path, err);
-  if (!status && MPI_Bcast(arch, (int)sizeof *arch, MPI_BYTE, 0, comm) != MPI_SUCCESS)
+  int k = (int)kind;
+  if (!status && (MPI_Bcast(arch, (int)sizeof *arch, MPI_BYTE, 0, comm) != MPI_SUCCESS ||
+                  MPI_Bcast(&k, 1, MPI_INT, 0, comm) != MPI_SUCCESS))
     status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Bcast failed", path);
+  if (neighborhood) *neighborhood = (amp_neighborhood_kind)k;
   status = amp_io_agree(comm, status, path, err);
   amp_h5_quiet_end(&quiet);
   return status;

@@ -13,23 +13,26 @@
  * (x_i - x_i = 0), and padding is written explicitly, so nothing is cleared
  * twice.
  *
+ * With bonds the candidates come from the graph instead
+ * (graph_neighborhood.c), keyed (hop, distance, id); selection and token
+ * writing are the same code for both kinds.
+ *
  * The tensors share one allocation, laid out id (8-byte), q, x, count
  * (4-byte), mask (1-byte) so every array is aligned for its type; it grows
  * only when a batch needs more bytes than any before.
  */
-#include "activempi/neighborhood.h"
-
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  double d2;   /* squared minimum-image distance to the target */
-  int64_t id;  /* global id: breaks ties */
-  uint32_t row;
-} key;
+#include "neighborhood_internal.h"
+
+typedef amp_nb_key key;
 
 static int before(const key *a, const key *b) {
+  if (a->hop != b->hop) return a->hop < b->hop;
   return a->d2 < b->d2 || (a->d2 == b->d2 && a->id < b->id);
 }
 
@@ -61,9 +64,9 @@ static size_t select_nearest(key *k, size_t n, size_t K) {
   return m;
 }
 
-void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int *nf, int *nx) {
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int *nf, int *nx) {
   *nf = model == AMP_MODEL_ABP && dim == 2 ? 2 : dim;
-  *nx = absolute_position ? 2 * dim : dim;
+  *nx = (absolute_position ? 2 * dim : dim) + (bonds ? 1 : 0);
 }
 
 void amp_neighborhood_features(amp_model model, int dim, const double *q, float *f) {
@@ -83,7 +86,7 @@ void amp_neighborhood_features_dtheta(double theta, double df[2]) {
 /* Bytes per target of each array, in block order. */
 static void array_bytes(const amp_neighborhood_spec *s, size_t part[5]) {
   int nf, nx;
-  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, &nf, &nx);
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, &nf, &nx);
   size_t T = (size_t)s->K + 1;
   part[0] = T * sizeof(int64_t);
   part[1] = T * (size_t)nf * sizeof(float);
@@ -116,11 +119,12 @@ static int reserve_tensors(amp_neighborhoods *nb, const amp_neighborhood_spec *s
   nb->mask = (unsigned char *)at;
   nb->B = B;
   nb->T = s->K + 1;
-  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, &nb->nf, &nb->nx);
+  nb->absolute_position = s->absolute_position;
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, &nb->nf, &nb->nx);
   return 0;
 }
 
-static int reserve_keys(amp_neighborhoods *nb, size_t n) {
+int amp_nb_reserve_keys(amp_neighborhoods *nb, size_t n) {
   if (n <= nb->cap_keys) return 0;
   key *more = realloc(nb->keys, n * sizeof *more);
   if (!more) return -1;
@@ -128,14 +132,16 @@ static int reserve_keys(amp_neighborhoods *nb, size_t n) {
   return 0;
 }
 
-/* Token t (flat index b T + t) as particle row j seen from row i. */
+/* Token t (flat index b T + t) as particle row j, `hop` bonds away, seen
+ * from row i: [x_i - x_j, (x_j), (hop)]. */
 static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t t,
-                      size_t i, size_t j) {
+                      size_t i, size_t j, int hop) {
   const double *xi = p->x + i * (size_t)s->dim, *xj = p->x + j * (size_t)s->dim;
   float *x = nb->x + t * (size_t)nb->nx;
   for (int a = 0; a < s->dim; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
   if (s->absolute_position)
     for (int a = 0; a < s->dim; ++a) x[s->dim + a] = (float)xj[a];
+  if (s->bonds) x[nb->nx - 1] = (float)hop;
   amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
   nb->mask[t] = 1;
   nb->id[t] = p->id[j];
@@ -148,58 +154,84 @@ static void pad_token(amp_neighborhoods *nb, size_t t) {
   nb->id[t] = -1;
 }
 
-/* Keys of the candidate rows of target i. */
+int amp_nb_fail(amp_neighborhoods *nb, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(nb->error, sizeof nb->error, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Keys of the candidate rows of target i in space: the rows within R, *n of them. */
 static int gather(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
-                  const amp_particles *p, size_t i) {
+                  const amp_particles *p, size_t i, size_t *n) {
   nb->rows.n = 0;
-  if (amp_cells_query(c, p, i, s->R, &nb->rows) || reserve_keys(nb, nb->rows.n)) return -1;
+  if (amp_cells_query(c, p, i, s->R, &nb->rows) || amp_nb_reserve_keys(nb, nb->rows.n))
+    return amp_nb_fail(nb, "out of memory for the neighbourhood candidates");
   key *k = nb->keys;
-  const double *xi = p->x + i * (size_t)s->dim;
   for (size_t r = 0; r < nb->rows.n; ++r) {
     uint32_t j = nb->rows.row[r];
-    double d2 = 0;
-    for (int a = 0; a < s->dim; ++a) {
-      double dx = amp_min_image(xi[a] - p->x[(size_t)j * (size_t)s->dim + a], s->L);
-      d2 += dx * dx;
-    }
-    k[r] = (key){d2, p->id[j], j};
+    k[r] = (key){amp_nb_distance2(s, p, i, j), p->id[j], j, 0};
   }
-  nb->candidates += nb->rows.n;
+  *n = nb->rows.n;
+  nb->candidates += *n;
   return 0;
 }
 
-/* Tokens of batch entry b, target row i. */
-static int build_target(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
-                        const amp_particles *p, size_t b, size_t i) {
-  if (i >= p->nowned || gather(nb, s, c, p, i)) return -1;
+/* Tokens of batch entry b: target row i itself, the first m keys, then padding. */
+static void write_tokens(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t b,
+                         size_t i, size_t m) {
   const key *k = nb->keys;
-  size_t m = select_nearest(nb->keys, nb->rows.n, (size_t)s->K), base = b * (size_t)nb->T;
-  put_token(nb, s, p, base, i, i);
-  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, base + 1 + t, i, k[t].row);
+  const size_t base = b * (size_t)nb->T;
+  put_token(nb, s, p, base, i, i, 0);
+  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, base + 1 + t, i, k[t].row, k[t].hop);
   for (size_t t = m + 1; t < (size_t)nb->T; ++t) pad_token(nb, base + t);
   nb->count[b] = (int)m;
+}
+
+/* Tokens of batch entry b, target row i, from the candidates of either kind. */
+static int build_target(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                        const amp_particles *p, size_t b, size_t i) {
+  size_t n;
+  if (i >= p->nowned) return amp_nb_fail(nb, "neighbourhood target row %zu is not an owned row (a bug)", i);
+  if (s->bonds ? amp_graph_gather(nb, s, p, i, &n) : gather(nb, s, c, p, i, &n)) return -1;
+  write_tokens(nb, s, p, b, i, select_nearest(nb->keys, n, (size_t)s->K));
   return 0;
 }
 
 static int valid(const amp_neighborhood_spec *s, const amp_cells *c, const amp_particles *p) {
   int model_ok = s->model == AMP_MODEL_AOUP || (s->model == AMP_MODEL_ABP && s->dim >= 2);
-  return model_ok && s->dim >= 1 && s->dim <= 3 && p->dim == s->dim &&
-         p->nq == amp_internal_components(s->model, s->dim) && s->K >= 1 && s->R > 0 && s->R < s->L / 2 &&
-         c->dim == s->dim && c->L == s->L && c->nrows == p->nowned + p->nghost;
+  int common = model_ok && s->dim >= 1 && s->dim <= 3 && p->dim == s->dim &&
+               p->nq == amp_internal_components(s->model, s->dim) && s->K >= 1;
+  if (s->bonds) return common && s->bonds->dim == s->dim;
+  return common && s->R > 0 && s->R < s->L / 2 && c->dim == s->dim && c->L == s->L &&
+         c->nrows == p->nowned + p->nghost;
+}
+
+static int build_targets(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                         const amp_particles *p, const size_t *target, size_t B) {
+  for (size_t b = 0; b < B; ++b)
+    if (build_target(nb, s, c, p, b, target[b])) return -1;
+  return 0;
 }
 
 int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
                            const amp_particles *p, const size_t *target, size_t B) {
-  if (!valid(s, c, p) || reserve_tensors(nb, s, B)) return -1;
+  nb->error[0] = '\0';
   nb->candidates = 0;
-  for (size_t b = 0; b < B; ++b)
-    if (build_target(nb, s, c, p, b, target[b])) return -1;
-  return 0;
+  if (!valid(s, c, p)) return amp_nb_fail(nb, "the neighbourhood's arguments break its contract (a bug)");
+  if (reserve_tensors(nb, s, B)) return amp_nb_fail(nb, "out of memory for the tokens of %zu particles", B);
+  if (!s->bonds) return build_targets(nb, s, c, p, target, B);
+  if (amp_graph_begin(nb, s, p)) return -1;
+  int status = build_targets(nb, s, c, p, target, B);
+  amp_graph_end(nb, p);
+  return status;
 }
 
 void amp_neighborhood_free(amp_neighborhoods *nb) {
   free(nb->block);
   free(nb->keys);
   amp_rows_free(&nb->rows);
+  amp_graph_walk_free(&nb->walk);
   *nb = (amp_neighborhoods){0};
 }

@@ -1,17 +1,31 @@
 /*
  * The score network's architecture and neighbourhoods from the input
  * (score.h): a direct translation of the [network] table, plus the widths
- * and heads the model implies.
+ * and heads the model implies, and the halo bond-graph tokens need.
  */
+#include <math.h>
+
 #include "activempi/score.h"
 
-void amp_score_neighborhood_spec(const amp_config *cfg, amp_neighborhood_spec *s) {
+static int graph_tokens(const amp_config *cfg) { return cfg->network.neighborhood == AMP_NEIGHBORHOOD_BONDS; }
+
+void amp_score_neighborhood_spec(const amp_config *cfg, const amp_bonds *bonds, amp_neighborhood_spec *s) {
   *s = (amp_neighborhood_spec){.model = cfg->system.model,
                                .dim = cfg->system.dimension,
                                .L = cfg->system.box_length,
                                .K = cfg->network.neighbors,
                                .R = cfg->network.neighborhood_cutoff,
-                               .absolute_position = cfg->network.positions == AMP_POSITIONS_ABSOLUTE};
+                               .absolute_position = cfg->network.positions == AMP_POSITIONS_ABSOLUTE,
+                               .bonds = graph_tokens(cfg) ? bonds : NULL};
+}
+
+int amp_score_graph_halo(const amp_config *cfg, const amp_bonds *bonds, double *width) {
+  *width = 0;
+  if (!graph_tokens(cfg)) return 0;
+  int hops = amp_graph_hops(bonds, cfg->network.neighbors);
+  if (hops < 0) return -1;
+  *width = fmin((double)hops * cfg->interaction.bond_reach, nextafter(cfg->system.box_length / 2, 0));
+  return 0;
 }
 
 /* outputs of the internal-coordinate head */
@@ -23,7 +37,8 @@ static int internal_outputs(amp_model model, int dim) {
 void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
   const int d = cfg->system.dimension;
   int nf, nx;
-  amp_neighborhood_widths(cfg->system.model, d, cfg->network.positions == AMP_POSITIONS_ABSOLUTE, &nf, &nx);
+  amp_neighborhood_widths(cfg->system.model, d, cfg->network.positions == AMP_POSITIONS_ABSOLUTE, graph_tokens(cfg),
+                          &nf, &nx);
   *a = (amp_nn_arch){.q_features = nf,
                      .x_features = nx,
                      .q_outputs = internal_outputs(cfg->system.model, d),

@@ -36,6 +36,13 @@ static int fail(amp_trainer *t, const char *why) {
   return -1;
 }
 
+/* After a collective failure of the batch's tokens (this rank's part failed
+ * when `failed`): its reason where it happened, "" elsewhere. */
+static int tokens_failed(amp_trainer *t, int failed) {
+  if (!failed) return fail(t, "");
+  return fail(t, t->nb.error[0] ? t->nb.error : "out of memory for the neighbourhoods of a training batch");
+}
+
 /* The work items' record and one micro-batch's inputs, noise, dL/ds and
  * activations, in [network] activation_memory. Returns 0 or -1. */
 static int work_init(amp_trainer *t, const amp_nn_arch *a) {
@@ -61,7 +68,8 @@ static int work_init(amp_trainer *t, const amp_nn_arch *a) {
          amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
 }
 
-int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int replica, int replicas) {
+int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bonds, MPI_Comm comm, int replica,
+                     int replicas) {
   memset(t, 0, sizeof *t);
   t->cfg = cfg;
   t->comm = comm;
@@ -72,7 +80,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, MPI_Comm comm, int r
   t->redistribute = cfg->train.redistribute == AMP_REDISTRIBUTE_ON;
   t->ev.tokens = t->ev.redistribute = t->ev.network = t->ev.allreduce = -1;
   amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
-  amp_score_neighborhood_spec(cfg, &t->spec);
+  amp_score_neighborhood_spec(cfg, bonds, &t->spec);
   amp_nn_arch arch;
   amp_score_arch(cfg, &arch);
   int failed = amp_nn_layout_init(&t->layout, &arch);
@@ -252,7 +260,7 @@ static int implicit_accumulate(amp_trainer *t, const float *params, const amp_pa
   stats->imbalance = stats->imbalance_owned = total ? (double)most * size / (double)total : 1;
   *loss = 0;
   int failed = implicit_terms(t, params, p, n, total ? 1.0 / (double)total : 0, grads, loss);
-  if (any(t->comm, failed)) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  if (any(t->comm, failed)) return tokens_failed(t, failed);
   return 0;
 }
 
@@ -267,7 +275,7 @@ static int accumulate(amp_trainer *t, const float *params, const amp_particles *
   begin(t->ev.tokens);
   int built = build_items(t, p, n);
   end(t->ev.tokens);
-  if (any(t->comm, built)) return fail(t, "out of memory for the neighbourhoods of a training batch");
+  if (any(t->comm, built)) return tokens_failed(t, built);
   if (redistribute(t, stats)) return -1;
   double weight = stats->targets ? 1.0 / (double)stats->targets : 0;
   *loss = weight * evaluate(t, params, weight, grads);

@@ -1,6 +1,7 @@
 /*
  * Model files: a round trip is bitwise (architecture, every parameter of
- * both sets, provenance) whether read on every rank or on one; a failed
+ * both sets, provenance) whether read on every rank or on one; the
+ * neighbourhood kind is recorded ("space" for files written without it); a failed
  * write leaves the previous file and no temporary one; damaged files
  * (missing, misshapen, unknown or non-finite tensors, another format
  * version, a layout of another architecture, not a model at all) are refused
@@ -59,10 +60,12 @@ static void check_model(const char *path, MPI_Comm comm, const amp_nn_layout *l,
                         int64_t step) {
   char err[AMP_IO_ERR_LEN];
   amp_nn_arch a;
-  int status = amp_model_read_arch(path, comm, &a, err);
+  amp_neighborhood_kind kind;
+  int status = amp_model_read_arch(path, comm, &a, &kind, err);
   if (status) print_message("%s\n", err);
   assert_int_equal(status, AMP_IO_OK);
   assert_memory_equal(&a, &l->arch, sizeof a);
+  assert_int_equal(kind, AMP_NEIGHBORHOOD_SPACE);
   float *want = random_params(l, main_set), *want_raw = random_params(l, raw_set < 0 ? main_set : raw_set);
   float *got = malloc(l->nparams * sizeof *got), *got_raw = malloc(l->nparams * sizeof *got_raw);
   amp_model_provenance prov;
@@ -85,7 +88,7 @@ static void check_model(const char *path, MPI_Comm comm, const amp_nn_layout *l,
 static int write_model(const char *path, MPI_Comm comm, const amp_nn_layout *l, int main_set, int raw_set,
                        int64_t step, char *err) {
   float *p = random_params(l, main_set), *raw = raw_set < 0 ? NULL : random_params(l, raw_set);
-  int status = amp_model_write(path, comm, l, p, raw, step, config_text, err);
+  int status = amp_model_write(path, comm, l, p, raw, step, config_text, AMP_NEIGHBORHOOD_SPACE, err);
   free(p), free(raw);
   return status;
 }
@@ -125,7 +128,7 @@ static void failed_write_keeps_the_previous_file(void **state) {
   float *p = random_params(&l, 6);
   const amp_nn_tensor *t = amp_nn_layout_find(&l, "encoder/block_1/attention/key/bias");
   p[t->offset + 3] = NAN;
-  assert_int_equal(amp_model_write(path, MPI_COMM_WORLD, &l, p, NULL, 11, config_text, err), AMP_IO_INVALID);
+  assert_int_equal(amp_model_write(path, MPI_COMM_WORLD, &l, p, NULL, 11, config_text, AMP_NEIGHBORHOOD_SPACE, err), AMP_IO_INVALID);
   if (rank == 0) {
     assert_non_null(strstr(err, "kept.h5: tensor encoder/block_1/attention/key/bias holds a non-finite value"));
     assert_null(strchr(err, '\n'));
@@ -133,7 +136,7 @@ static void failed_write_keeps_the_previous_file(void **state) {
   char bad[600];
   snprintf(bad, sizeof bad, "%s/no/such/dir/model.h5", dir);
   p[t->offset + 3] = 0;
-  assert_int_equal(amp_model_write(bad, MPI_COMM_WORLD, &l, p, NULL, 11, config_text, err), AMP_IO_FAILED);
+  assert_int_equal(amp_model_write(bad, MPI_COMM_WORLD, &l, p, NULL, 11, config_text, AMP_NEIGHBORHOOD_SPACE, err), AMP_IO_FAILED);
   if (rank == 0) assert_non_null(strstr(err, "no/such/dir/model.h5"));
   MPI_Barrier(MPI_COMM_WORLD);
   check_model(path, MPI_COMM_WORLD, &l, 4, 5, 10);
@@ -174,6 +177,16 @@ static int poison_raw(hid_t f) {
 static int set_int_attr(hid_t f, const char *name, int value) {
   hid_t a = H5Aopen(f, name, H5P_DEFAULT);
   return a < 0 || H5Awrite(a, H5T_NATIVE_INT, &value) < 0 || H5Aclose(a) < 0 ? -1 : 0;
+}
+
+/* A file written before the attribute, or with a kind this version does not know. */
+static int no_neighborhood(hid_t f) { return H5Adelete(f, "neighborhood"); }
+static int odd_neighborhood(hid_t f) {
+  hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+  int ok = type >= 0 && space >= 0 && H5Tset_size(type, 6) >= 0 && H5Adelete(f, "neighborhood") >= 0;
+  hid_t a = ok ? H5Acreate2(f, "neighborhood", type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  ok = a >= 0 && H5Awrite(a, type, "graph") >= 0 && H5Aclose(a) >= 0;
+  return H5Tclose(type) < 0 || H5Sclose(space) < 0 || !ok ? -1 : 0;
 }
 
 static int next_version(hid_t f) { return set_int_attr(f, "format_version", AMP_MODEL_FORMAT_VERSION + 1); }
@@ -249,7 +262,40 @@ static void damaged_files_are_refused(void **state) {
   }
   MPI_Barrier(MPI_COMM_WORLD);
   assert_refused(path, &l, AMP_IO_INVALID, "cannot open the model file");
-  assert_int_equal(amp_model_read_arch(path, MPI_COMM_WORLD, &(amp_nn_arch){0}, err), AMP_IO_INVALID);
+  assert_int_equal(amp_model_read_arch(path, MPI_COMM_WORLD, &(amp_nn_arch){0}, NULL, err), AMP_IO_INVALID);
+  amp_nn_layout_free(&l);
+}
+
+/* The kind read back from path (status AMP_IO_OK), or -1 with rank 0's message holding `refused`. */
+static int kind_of(const char *path, const char *refused) {
+  char err[AMP_IO_ERR_LEN];
+  amp_nn_arch a;
+  amp_neighborhood_kind kind;
+  int status = amp_model_read_arch(path, MPI_COMM_WORLD, &a, &kind, err);
+  if (!refused) return status == AMP_IO_OK ? (int)kind : -2;
+  assert_int_equal(status, AMP_IO_INVALID);
+  if (rank == 0) assert_non_null(strstr(err, refused));
+  return -1;
+}
+
+static void the_neighborhood_kind_is_recorded(void **state) {
+  (void)state;
+  amp_nn_layout l;
+  assert_int_equal(amp_nn_layout_init(&l, &arch), 0);
+  char bonds[512], path[512], err[AMP_IO_ERR_LEN];
+  float *p = random_params(&l, 3);
+  path_of(bonds, sizeof bonds, "bonds.h5");
+  assert_int_equal(amp_model_write(bonds, MPI_COMM_WORLD, &l, p, NULL, 5, config_text, AMP_NEIGHBORHOOD_BONDS, err),
+                   AMP_IO_OK);
+  assert_int_equal(kind_of(bonds, NULL), AMP_NEIGHBORHOOD_BONDS);
+  path_of(path, sizeof path, "older.h5");
+  damaged_copy(bonds, path, no_neighborhood);
+  assert_int_equal(kind_of(path, NULL), AMP_NEIGHBORHOOD_SPACE);
+  path_of(path, sizeof path, "graph.h5");
+  damaged_copy(bonds, path, odd_neighborhood);
+  kind_of(path, "graph.h5: neighborhood is \"graph\", not \"space\" or \"bonds\"");
+  assert_refused(path, &l, AMP_IO_INVALID, "neighborhood is \"graph\"");
+  free(p);
   amp_nn_layout_free(&l);
 }
 
@@ -283,6 +329,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(failed_write_keeps_the_previous_file),
       cmocka_unit_test(damaged_files_are_refused),
       cmocka_unit_test(another_architecture_is_refused),
+      cmocka_unit_test(the_neighborhood_kind_is_recorded),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();

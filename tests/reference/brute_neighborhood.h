@@ -6,6 +6,9 @@
  * distance below R are sorted whole (qsort by distance, then id), the first
  * K kept, and the tokens written from scratch into zeroed arrays, so the
  * reference shares no selection, padding or layout code with the module.
+ * With bonds, the candidates are every row the graph reaches, their hops
+ * found by relaxing every bond until nothing changes (no queue), sorted by
+ * (hop, distance, id), and each token carries its hop last.
  */
 #ifndef ACTIVEMPI_TESTS_BRUTE_NEIGHBORHOOD_H
 #define ACTIVEMPI_TESTS_BRUTE_NEIGHBORHOOD_H

@@ -123,7 +123,8 @@ static int run(const amp_nn_arch *a, const char *model, const char *batch) {
     make_params(&l, params, raw);
     make_inputs(a, q, x, mask);
     amp_nn_forward(&l, params, &ws, B, q, x, mask);
-    status = amp_model_write(model, MPI_COMM_WORLD, &l, params, raw, 1000, "# nn_reference_data\n", err);
+    status = amp_model_write(model, MPI_COMM_WORLD, &l, params, raw, 1000, "# nn_reference_data\n", AMP_NEIGHBORHOOD_SPACE,
+                             err);
     if (status) fprintf(stderr, "%s\n", err);
     else if ((status = write_batch(batch, a, q, x, mask, &ws))) fprintf(stderr, "%s: cannot write\n", batch);
   }

@@ -311,6 +311,28 @@ static void the_first_error_in_file_order_is_reported(void **state) {
   expect_error("[train]\nsteps = 0\n[system]\nparticles = 0\n", "t.toml:2:9: error: [train] steps = 0: must be >= 1");
 }
 
+/* [network] neighborhood: space by default, bonds only with a bond graph,
+ * and only when the network is used (train or evaluate). */
+static void bond_graph_neighborhoods_need_bonds(void **state) {
+  (void)state;
+  amp_config cfg;
+  const char *bonded = SYSTEM AOUP "[interaction]\nbonds = \"ring\"\n";
+  char text[512];
+  parse_ok(SYSTEM AOUP "[train]\nsteps = 1\ndata = \"d.h5\"\n", &cfg);
+  assert_int_equal(cfg.network.neighborhood, AMP_NEIGHBORHOOD_SPACE);
+  snprintf(text, sizeof text, "%s[network]\nneighborhood = \"bonds\"\n[train]\nsteps = 1\ndata = \"d.h5\"\n", bonded);
+  parse_ok(text, &cfg);
+  assert_int_equal(cfg.network.neighborhood, AMP_NEIGHBORHOOD_BONDS);
+  assert_string_equal(amp_neighborhood_name(cfg.network.neighborhood), "bonds");
+  expect_error(SYSTEM AOUP "[network]\nneighborhood = \"bonds\"\n[train]\nsteps = 1\ndata = \"d.h5\"\n",
+               "t.toml:9:16: error: [network] neighborhood = \"bonds\" walks the bond graph, but [interaction] "
+               "bonds = \"none\": set bonds (\"chain\", \"ring\", \"lattice\" or \"distance\"), or use "
+               "neighborhood = \"space\"");
+  expect_error(SYSTEM AOUP "[network]\nneighborhood = \"graph\"\n",
+               "t.toml:9:16: error: [network] neighborhood = \"graph\": must be \"space\" or \"bonds\"");
+  parse_ok(SYSTEM AOUP "[network]\nneighborhood = \"bonds\"\n", &cfg); /* no network stage: not checked */
+}
+
 static void int_fields_reject_values_beyond_int(void **state) {
   (void)state;
   expect_error("[run]\nreplicas = 3000000000\n", "t.toml:2:12: error: [run] replicas = 3000000000: must be >= 1");
@@ -363,6 +385,7 @@ int main(void) {
       cmocka_unit_test(the_first_error_in_file_order_is_reported),
       cmocka_unit_test(int_fields_reject_values_beyond_int),
       cmocka_unit_test(overrides_replace_add_and_are_checked),
+      cmocka_unit_test(bond_graph_neighborhoods_need_bonds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,7 +99,7 @@ static double exact(net *n, double *div) {
   AMP_NN(forward)(&n->l, n->params, &n->ws, B, n->q, n->x, n->mask);
   double loss = 0;
   for (int j = 0; j < B * no; j++) loss += (double)n->ws.s_q[j] * n->ws.s_q[j];
-  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, n->jq, NULL);
+  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, 0, n->jq, NULL);
   for (int b = 0; b < B; b++) {
     div[b] = 0;
     for (int k = 0; k < no * 2; k++) div[b] += (double)n->jq[b * no * 2 + k] * n->dir[b * no * 2 + k];

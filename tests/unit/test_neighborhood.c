@@ -211,7 +211,7 @@ static void feature_maps_and_widths(void **state) {
                           {AMP_MODEL_ABP, 2, 2, 4}, {AMP_MODEL_ABP, 3, 3, 3}};
   const int absolute[5] = {0, 1, 0, 1, 0};
   for (int k = 0; k < 5; ++k) {
-    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], absolute[k], &nf, &nx);
+    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], absolute[k], 0, &nf, &nx);
     assert_int_equal(nf, want[k][2]);
     assert_int_equal(nx, want[k][3]);
   }
@@ -269,6 +269,9 @@ static void contract_violations_are_refused(void **state) {
   size_t ghost = 45, owned = 3;
   assert_int_equal(amp_neighborhood_build(&nb, &s, &c, &p, &owned, 1), 0);
   assert_int_equal(amp_neighborhood_build(&nb, &s, &c, &p, &ghost, 1), -1);
+  assert_non_null(strstr(nb.error, "row 45 is not an owned row"));
+  assert_int_equal(amp_neighborhood_build(&nb, &s, &c, &p, &owned, 1), 0);
+  assert_string_equal(nb.error, "");
   amp_neighborhood_spec bad[4] = {s, s, s, s};
   bad[0].R = 5.0;                /* R = L/2 */
   bad[1].K = 0;

@@ -303,7 +303,7 @@ static void network_gradients_without_hidden_layers(void **state) {
 /* One output component as the loss, for the Jacobian's differences. */
 typedef struct {
   net_ctx *net;
-  int head, particle, component, dim;
+  int head, particle, component, dim, absolute;
 } jac_ctx;
 
 static double output_component(void *p) {
@@ -316,7 +316,8 @@ static double output_component(void *p) {
 }
 
 /* d s_x / d x_self by differences: x_self moves every neighbour token's
- * x_i - x_j and token 0's absolute part. */
+ * x_i - x_j and token 0's absolute part, and no other column (the hop of
+ * bond-graph tokens). */
 static double dsx_dxself(jac_ctx *j, int c) {
   net_ctx *n = j->net;
   int nx = n->l.arch.x_features, T = n->T;
@@ -324,25 +325,25 @@ static double dsx_dxself(jac_ctx *j, int c) {
   for (int s = 0; s < 2; s++) {
     double h = s ? -FD_STEP : FD_STEP;
     for (int t = 1; t < T; t++) x[t * nx + c] += h;
-    if (nx == 2 * j->dim) x[j->dim + c] += h;
+    if (j->absolute) x[j->dim + c] += h;
     v[s] = output_component(j);
     for (int t = 1; t < T; t++) x[t * nx + c] -= h;
-    if (nx == 2 * j->dim) x[j->dim + c] -= h;
+    if (j->absolute) x[j->dim + c] -= h;
   }
   return (v[0] - v[1]) / (2 * FD_STEP);
 }
 
-static void check_jacobian(const amp_nn_arch *a, int dim) {
+static void check_jacobian(const amp_nn_arch *a, int dim, int absolute) {
   net_ctx c;
   net_setup(&c, a);
   int nf = a->q_features, qo = a->q_outputs, xo = a->x_outputs;
   double *jq = malloc((size_t)c.B * qo * nf * sizeof *jq), *jx = malloc((size_t)c.B * (xo + 1) * dim * sizeof *jx);
   assert_true(jq && jx);
   net_loss(&c);
-  amp_nnd_input_jacobian(&c.l, c.params, &c.ws, dim, jq, xo ? jx : NULL);
+  amp_nnd_input_jacobian(&c.l, c.params, &c.ws, dim, absolute, jq, xo ? jx : NULL);
   for (int b = 0; b < c.B; b++)
     for (int k = 0; k < qo; k++) {
-      jac_ctx j = {&c, 0, b, k, dim};
+      jac_ctx j = {&c, 0, b, k, dim, absolute};
       double err = fd_error(output_component, &j, c.q_in + (size_t)b * c.T * nf, jq + ((size_t)b * qo + k) * nf,
                             (size_t)nf);
       if (!(err <= FD_TOL)) fail_msg("d s_q / d q_self: relative error %.3g (particle %d, output %d)", err, b, k);
@@ -351,7 +352,7 @@ static void check_jacobian(const amp_nn_arch *a, int dim) {
   for (int b = 0; b < c.B; b++)
     for (int k = 0; k < xo; k++)
       for (int f = 0; f < dim; f++) {
-        jac_ctx j = {&c, 1, b, k, dim};
+        jac_ctx j = {&c, 1, b, k, dim, absolute};
         double fd = dsx_dxself(&j, f);
         diff = fmax(diff, fabs(fd - jx[((size_t)b * xo + k) * dim + f]));
         scale = fmax(scale, fabs(fd));
@@ -364,11 +365,15 @@ static void check_jacobian(const amp_nn_arch *a, int dim) {
 static void input_jacobian_matches_differences(void **state) {
   (void)state;
   amp_nn_arch a = small_arch();
-  check_jacobian(&a, 2);
+  check_jacobian(&a, 2, 0);
   a.pooling = AMP_NN_POOL_MEAN;
   a.equilibrium_shift = 1;
   a.x_features = 4;
-  check_jacobian(&a, 2);
+  check_jacobian(&a, 2, 1);
+  a.x_features = 5; /* bond-graph tokens: [x_i - x_j, x_j, hop] */
+  check_jacobian(&a, 2, 1);
+  a.x_features = 2; /* in 1-D, [x_i - x_j, hop]: as wide as absolute positions, but the hop is no x_self */
+  check_jacobian(&a, 1, 0);
 }
 
 int main(void) {

@@ -7,7 +7,9 @@
  * particles by box vectors, leave every particle's score unchanged
  * (relative 1e-5); and a neighbourhood's particle order (the global ids,
  * which break distance ties) does not matter; micro-batches give the
- * scores and Jacobians of one batch.
+ * scores and Jacobians of one batch. Bond-graph neighbourhoods: the token
+ * width and the halo they imply, and scores that follow the graph, not the
+ * labels: relabelling the ids together with the graph changes nothing.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -69,12 +71,14 @@ typedef struct {
   amp_nn_layout l;
   float *params;
   amp_particles p;
+  const amp_bonds *bonds; /* bond-graph neighbourhoods walk it (NULL: in space) */
 } system_ctx;
 
 static double uniform(double lo, double hi) { return test_uniform(lo, hi); }
 
-static void system_setup(system_ctx *s) {
-  s->cfg = config_for("");
+static void system_setup_with(system_ctx *s, const char *extra) {
+  s->cfg = config_for(extra);
+  s->bonds = NULL;
   amp_nn_arch a;
   amp_score_arch(&s->cfg, &a);
   assert_int_equal(amp_nn_layout_init(&s->l, &a), 0);
@@ -95,6 +99,8 @@ static void system_setup(system_ctx *s) {
   }
 }
 
+static void system_setup(system_ctx *s) { system_setup_with(s, ""); }
+
 static void system_free(system_ctx *s) {
   free(s->params);
   amp_nn_layout_free(&s->l);
@@ -105,7 +111,7 @@ static void system_free(system_ctx *s) {
  * micro-batches of `capacity`; jq (NULL: skip) [id][2][2] its Jacobian. */
 static void scores_batched(const system_ctx *s, int capacity, float *out, float *jq) {
   amp_neighborhood_spec spec;
-  amp_score_neighborhood_spec(&s->cfg, &spec);
+  amp_score_neighborhood_spec(&s->cfg, s->bonds, &spec);
   amp_cells c = {0};
   amp_neighborhoods nb = {0};
   amp_nn_workspace ws;
@@ -186,11 +192,92 @@ static void micro_batches_equal_one_batch(void **state) {
   system_free(&s);
 }
 
+#define RING_TABLE "[interaction]\npotential = \"none\"\nbonds = \"ring\"\n"
+#define RING "neighborhood = \"bonds\"\n" RING_TABLE
+
+static void bond_graph_tokens_widen_the_tokens_and_the_halo(void **state) {
+  (void)state;
+  amp_config cfg = config_for(RING);
+  amp_nn_arch a;
+  amp_bonds b;
+  amp_neighborhood_spec spec;
+  double width;
+  amp_score_arch(&cfg, &a);
+  assert_int_equal(a.x_features, 3); /* x_i - x_j, hop */
+  assert_int_equal(amp_bonds_build(&b, &cfg, NULL), 0);
+  amp_score_neighborhood_spec(&cfg, &b, &spec);
+  assert_ptr_equal(spec.bonds, &b);
+  /* a ring with K = 12: 6 hops of bond_reach = L/4 = 6 reach past L/2 = 12: capped just below */
+  assert_int_equal(amp_score_graph_halo(&cfg, &b, &width), 0);
+  assert_true(width == nextafter(12.0, 0));
+  cfg.interaction.bond_reach = 1.5;
+  assert_int_equal(amp_score_graph_halo(&cfg, &b, &width), 0);
+  assert_true(width == 9.0);
+  cfg = config_for("positions = \"relative_and_absolute\"\n" RING_TABLE);
+  amp_score_arch(&cfg, &a);
+  assert_int_equal(a.x_features, 4);
+  amp_score_neighborhood_spec(&cfg, &b, &spec);
+  assert_null(spec.bonds);
+  assert_int_equal(amp_score_graph_halo(&cfg, &b, &width), 0);
+  assert_true(width == 0);
+  amp_bonds_free(&b);
+}
+
+/* The ring of ids 0 .. n-1 relabelled: id i becomes label[i], partners too. */
+static void relabelled_ring(const amp_bonds *ring, const int64_t *label, amp_bonds *out) {
+  const int64_t n = ring->n;
+  *out = *ring;
+  out->start = malloc((size_t)(n + 1) * sizeof *out->start);
+  out->partner = malloc((size_t)ring->start[n] * sizeof *out->partner);
+  assert_true(out->start && out->partner);
+  int64_t *old = malloc((size_t)n * sizeof *old);
+  for (int64_t i = 0; i < n; i++) old[label[i]] = i;
+  out->start[0] = 0;
+  for (int64_t u = 0; u < n; u++) {
+    int64_t i = old[u], *to = out->partner + out->start[u], m = amp_bonds_degree(ring, i);
+    for (int64_t e = 0; e < m; e++) to[e] = label[ring->partner[ring->start[i] + e]];
+    for (int64_t e = 1; e < m; e++) /* ascending */
+      for (int64_t k = e; k > 0 && to[k - 1] > to[k]; k--) {
+        int64_t t = to[k];
+        to[k] = to[k - 1], to[k - 1] = t;
+      }
+    out->start[u + 1] = out->start[u] + m;
+  }
+  free(old);
+}
+
+static void bond_graph_scores_follow_the_graph_not_the_labels(void **state) {
+  (void)state;
+  system_ctx s;
+  system_setup_with(&s, RING);
+  amp_bonds ring, other;
+  assert_int_equal(amp_bonds_build(&ring, &s.cfg, NULL), 0);
+  const size_t n = s.p.nowned;
+  int64_t *label = malloc(n * sizeof *label);
+  float *before = malloc(2 * n * sizeof *before), *after = malloc(2 * n * sizeof *after);
+  assert_true(label && before && after);
+  for (size_t i = 0; i < n; i++) label[i] = (int64_t)((i * 37 + 11) % n); /* 37 is prime to 90 */
+  s.bonds = &ring;
+  scores(&s, before);
+  relabelled_ring(&ring, label, &other);
+  for (size_t i = 0; i < n; i++) s.p.id[i] = label[i]; /* row i keeps its particle */
+  s.bonds = &other;
+  scores(&s, after); /* by the new ids */
+  for (size_t i = 0; i < n; i++)
+    assert_memory_equal(after + 2 * label[i], before + 2 * i, 2 * sizeof *after);
+  free(label), free(before), free(after);
+  amp_bonds_free(&ring);
+  free(other.start), free(other.partner);
+  system_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(architecture_follows_the_model),
     cmocka_unit_test(translations_and_box_vectors_leave_scores_unchanged),
     cmocka_unit_test(micro_batches_equal_one_batch),
+    cmocka_unit_test(bond_graph_tokens_widen_the_tokens_and_the_halo),
+    cmocka_unit_test(bond_graph_scores_follow_the_graph_not_the_labels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
