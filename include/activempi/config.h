@@ -163,6 +163,8 @@ typedef struct {
     double phase_radius;        /* phase labels: neighbours counted within this distance */
     int solid_neighbors;        /* solid: count (itself included) >= this */
     int gas_neighbors;          /* gas: count <= this; else interface */
+    int field_cells;            /* coarse-grained fields: cells per side (0: none) */
+    double radial_bin;          /* radial profile about the largest cluster: bin width */
   } evaluate;
   struct {
     amp_exact_reference reference;

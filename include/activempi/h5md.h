@@ -16,7 +16,16 @@
  *   /particles/all/box         dimension = d, boundary = d x "periodic",
  *                              edges/{step, time, value [T][d][d] = L I}
  *   /particles/all/<internal>  step, time, value [T][N][nq] (self_propulsion, orientation)
- *   /observables/<name>        step, time, value [T] (scalars), [T][N] or [T][N][w] (per particle)
+ *   /observables/<name>        step, time, value [T] or [T][w] (per frame), [T][N] or [T][N][w] (per
+ *                              particle), [T][n]..[n] or [T][n]..[n][w] (on a grid: see below)
+ *
+ * Grid observables are fields on a periodic grid of n cells per side over
+ * the box: value [T][n_z][n_y][n_x][w] in 3-D ([T][n_y][n_x][w] in 2-D,
+ * [T][n_x][w] in 1-D; no w axis when w = 1), x varying fastest as in a
+ * PETSc DMDA, so a rank that owns a box of cells writes it as one
+ * hyperslab. Cell (i, j, k) spans [origin + i h, origin + (i + 1) h) along
+ * x (and likewise along y, z), recorded as attributes of the element's
+ * group: cells [d] (int, x first), spacing h = L/n [d] and origin -L/2 [d].
  *
  * Every step and time is a hard link to position's, so the frames of all
  * elements agree by construction. The box is a time-dependent element (the
@@ -57,8 +66,14 @@ typedef struct {
   const char *const *particle_observable_names;
   const int *particle_observable_widths;  /* [particle_observables] components w of each, 1 to 9
                                              (w = 1: value [T][N]); NULL: 1 each */
-  int scalar_observables;                 /* one number per frame, value [T] */
+  int scalar_observables;                 /* per frame, value [T] or [T][w] */
   const char *const *scalar_observable_names;
+  const int *scalar_observable_widths;    /* [scalar_observables] numbers w >= 1 of each (w = 1: value
+                                             [T]); NULL: 1 each */
+  int grid_cells;                         /* n: cells per side of the grid observables' grid */
+  int grid_observables;                   /* fields on that grid (0: none) */
+  const char *const *grid_observable_names;
+  const int *grid_observable_widths;      /* [grid_observables] components w of each, 1 to 9; NULL: 1 each */
   const char *configuration;              /* the resolved configuration (TOML text) */
   const char *provenance;                 /* versions (amp_version_write's text) */
   const char *author;                     /* /h5md/author name; NULL: "unknown" */
@@ -83,12 +98,27 @@ int amp_h5md_resume(amp_h5md **w, const char *path, MPI_Comm comm, const amp_h5m
 
 /* Append one frame: step and time, the owned rows [0, p->nowned) of p
  * (positions and q; p->dim and p->nq must match the spec), per-particle
- * observables particle_obs[k][row * w_k + c] for those same rows, and the scalar
- * observables scalar_obs[k] (rank 0's values are written). The ids over all
+ * observables particle_obs[k][row * w_k + c] for those same rows, and the
+ * per-frame observables, their numbers one after the other in scalar_obs
+ * (scalar_obs[0 .. w_0) for the first; rank 0's values are written). The ids over all
  * ranks must be 0..N-1, each once (AMP_IO_INVALID otherwise, nothing
  * written). After any failure the writer can only be released. */
 int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
                     const double *const *particle_obs, const double *scalar_obs, char *err);
+
+/* This rank's block of every grid observable at the last appended frame:
+ * the cells start[a] <= i_a < start[a] + count[a] along each axis a (x
+ * first; count[a] = 0 on a rank that has none), from
+ * block[count[d-1]]..[count[0]][W], x fastest, the W = sum of w_k
+ * components of the grid observables one after the other in spec order
+ * (a DMDA global vector's own array). */
+int amp_h5md_write_grid(amp_h5md *w, const int64_t *start, const int64_t *count, const double *block, char *err);
+
+/* The same block written once, as the time-independent datasets
+ * /observables/<name><suffix> [n]..[n] or [n]..[n][w] (e.g. suffix "_mean"
+ * for time averages), with the grid's attributes. */
+int amp_h5md_write_grid_fixed(amp_h5md *w, const char *suffix, const int64_t *start, const int64_t *count,
+                              const double *block, char *err);
 
 /* A root attribute of the file being written: n doubles (n = 0: a scalar),
  * or a text. Every rank passes the same values. */
@@ -135,7 +165,8 @@ int amp_h5md_read_frame(amp_h5md_reader *r, int64_t frame, amp_particles *p, int
                         char *err);
 
 /* Frame `frame` of /observables/<name>/value on every rank: one value for a
- * scalar observable, N for a per-particle one (count says which). */
+ * scalar observable, w for a per-frame one of w numbers, N for a
+ * per-particle one (count says which). */
 int amp_h5md_read_observable(amp_h5md_reader *r, const char *name, int64_t frame, double *values, size_t size,
                              size_t *count, char *err);
 

@@ -13,8 +13,9 @@
  *   neighbourhoods the hops of their tokens times the bond reach) -> cells
  *   -> every owned particle's neighbourhood -> scores and their input Jacobian (score.h) -> drift and
  *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
- *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> one frame
- *   of epr.h5
+ *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> fields on
+ *   a grid and the radial profile about the largest cluster
+ *   (evaluate_spatial.c) -> one frame of epr.h5
  *
  * A particle's numbers depend only on its neighbourhood (the same tokens on
  * any number of ranks, neighborhood.h) and its own drift (summed in id
@@ -82,11 +83,13 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds))
     return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
+  if (amp_evaluate_spatial_init(e)) return -1;
   return amp_evaluate_create_output(e);
 }
 
 static void teardown(amp_evaluate *e) {
   amp_evaluate_close_files(e);
+  amp_evaluate_spatial_free(e);
   amp_epr_frame_free(&e->epr);
   amp_bonds_free(&e->bonds);
   amp_neighborhood_free(&e->nb);
@@ -215,7 +218,7 @@ static int snapshot(amp_evaluate *e, int64_t f) {
   if (status) return -1;
   int failed = compute(e, f);
   for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
-  if (totals(e, sums, failed)) return -1;
+  if (totals(e, sums, failed) || amp_evaluate_spatial_frame(e)) return -1;
   amp_timer_begin(e->ev.output);
   status = amp_evaluate_write_frame(e, step, time, sums);
   amp_timer_end(e->ev.output);
@@ -253,6 +256,7 @@ static void report(const amp_evaluate *e) {
   for (int k = 0; k < AMP_NPHASES; ++k)
     printf("evaluate: phase %-9s %6.2f %% of particles, mean sigma %.6g\n", amp_phase_name((amp_phase)k),
            100 * e->phase_count[k] / samples, e->phase_count[k] > 0 ? e->phase_sigma[k] / e->phase_count[k] : NAN);
+  amp_evaluate_spatial_report(e);
   printf("evaluate: output %s (the .xdmf beside it for ParaView)\n", e->out_path);
 }
 

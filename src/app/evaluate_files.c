@@ -14,7 +14,9 @@
  * Output. epr.h5 is an H5MD file (h5md.h): the snapshot's positions and
  * internal coordinates, per-particle observables with rows in id order
  * (vectors [T][N][w]), one scalar observable per per-snapshot total, and
- * the run's totals and provenance as root attributes; written under
+ * the run's totals and provenance as root attributes, the radial profile
+ * (per-frame observables of several numbers) and the fields on their grid
+ * (grid observables, evaluate_spatial.c); written under
  * "<name>.partial" and renamed when complete, with its XDMF sidecar. A run
  * that fails removes the partial file.
  */
@@ -56,6 +58,16 @@ static const char *const scalar_names[AMP_EVAL_NSCALARS] = {
     [AMP_EVAL_PHASE_SIGMA + AMP_PHASE_GAS] = "sigma_mean_gas",
     [AMP_EVAL_PHASE_SIGMA + AMP_PHASE_INTERFACE] = "sigma_mean_interface",
     [AMP_EVAL_PHASE_SIGMA + AMP_PHASE_SOLID] = "sigma_mean_solid"};
+
+/* The radial profile's per-frame observables, after the scalars. */
+static const char *const profile_names[AMP_EVAL_NPROFILE] = {
+    [AMP_EVAL_CLUSTER_SIZE] = "cluster_size",
+    [AMP_EVAL_CLUSTER_CENTER] = "cluster_center",
+    [AMP_EVAL_RADIAL_COUNT] = "radial_count",
+    [AMP_EVAL_RADIAL_SIGMA] = "radial_sigma"};
+
+/* The fields on the grid: the components (1, sigma, velocity) deposited. */
+static const char *const grid_names[] = {"field_density", "field_epr_density", "field_current"};
 
 static int fail(amp_evaluate *e, const char *what) {
   snprintf(e->error, sizeof e->error, "%s", what);
@@ -125,10 +137,15 @@ int amp_evaluate_read_model(amp_evaluate *e) {
 
 int amp_evaluate_create_output(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
-  const char *names[AMP_EVAL_NOBS];
-  int widths[AMP_EVAL_NOBS], n = 0;
+  const char *names[AMP_EVAL_NOBS], *snames[AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE];
+  int widths[AMP_EVAL_NOBS], swidths[AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE], n = 0;
+  const int gwidths[] = {1, 1, cfg->system.dimension};
   for (int k = 0; k < AMP_EVAL_NOBS; ++k)
     if (e->width[k]) names[n] = obs_names[k], widths[n++] = e->width[k];
+  for (int k = 0; k < AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE; ++k) {
+    snames[k] = k < AMP_EVAL_NSCALARS ? scalar_names[k] : profile_names[k - AMP_EVAL_NSCALARS];
+    swidths[k] = k < AMP_EVAL_NSCALARS ? 1 : e->spatial.width[k - AMP_EVAL_NSCALARS];
+  }
   if (amp_config_output_path(cfg, cfg->evaluate.output, e->out_path, sizeof e->out_path))
     return fail(e, "[run] output_dir or [evaluate] output is too long");
   char *config = amp_output_text(cfg, 0), *versions = amp_output_text(cfg, 1);
@@ -141,8 +158,13 @@ int amp_evaluate_create_output(amp_evaluate *e) {
                         .particle_observables = n,
                         .particle_observable_names = names,
                         .particle_observable_widths = widths,
-                        .scalar_observables = AMP_EVAL_NSCALARS,
-                        .scalar_observable_names = scalar_names,
+                        .scalar_observables = AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE,
+                        .scalar_observable_names = snames,
+                        .scalar_observable_widths = swidths,
+                        .grid_cells = cfg->evaluate.field_cells,
+                        .grid_observables = cfg->evaluate.field_cells ? 3 : 0,
+                        .grid_observable_names = grid_names,
+                        .grid_observable_widths = gwidths,
                         .configuration = config,
                         .provenance = versions};
   int status = config && versions ? amp_h5md_create(&e->out, e->out_path, MPI_COMM_WORLD, &spec, e->error)
@@ -157,7 +179,9 @@ int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const d
   int n = 0;
   for (int k = 0; k < AMP_EVAL_NOBS; ++k)
     if (e->width[k]) obs[n++] = e->obs[k];
-  return amp_h5md_append(e->out, step, time, &e->p, obs, scalars, e->error) ? -1 : 0;
+  memcpy(e->spatial.numbers, scalars, AMP_EVAL_NSCALARS * sizeof *scalars);
+  if (amp_h5md_append(e->out, step, time, &e->p, obs, e->spatial.numbers, e->error)) return -1;
+  return amp_evaluate_spatial_write(e);
 }
 
 /* mean and standard error of a blocking series */
@@ -198,7 +222,7 @@ static int run_attributes(amp_evaluate *e) {
 }
 
 int amp_evaluate_finish_output(amp_evaluate *e) {
-  if (run_attributes(e)) return -1;
+  if (run_attributes(e) || amp_evaluate_spatial_finish(e)) return -1;
   amp_h5md *out = e->out;
   e->out = NULL;
   return amp_h5md_close(out, e->error) ? -1 : 0;

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 #include "activempi/blocking.h"
+#include "activempi/clusters.h"
 #include "activempi/domain.h"
 #include "activempi/epr_frame.h"
+#include "activempi/fields.h"
 #include "activempi/h5md.h"
 #include "activempi/phase.h"
 
@@ -41,6 +43,30 @@ enum {
   AMP_EVAL_PHASE_SIGMA = AMP_EVAL_PHASE_COUNT + AMP_NPHASES, /* [AMP_NPHASES] their mean sigma */
   AMP_EVAL_NSCALARS = AMP_EVAL_PHASE_SIGMA + AMP_NPHASES
 };
+
+/* Per-frame numbers of the radial profile, after the scalars in epr.h5. */
+enum { AMP_EVAL_CLUSTER_SIZE, AMP_EVAL_CLUSTER_CENTER, AMP_EVAL_RADIAL_COUNT, AMP_EVAL_RADIAL_SIGMA, AMP_EVAL_NPROFILE };
+
+/* The fields on a grid and the radial profile about the largest cluster
+ * (evaluate_spatial.c). */
+typedef struct {
+  amp_fields fields;          /* fields.n = 0: none */
+  double *values;             /* [capacity][2 + d] each owned row's 1, sigma, velocity: what is deposited */
+  int64_t *ids;               /* [capacity] owned solid and interface ids; rank 0: [N] all of them */
+  size_t capacity;
+  int *counts, *displs;       /* rank 0: [ranks] for the gather of ids */
+  amp_particles dense;        /* rank 0: the solid and interface particles in id order */
+  unsigned char *member;      /* rank 0: [N] in the largest cluster, by row of dense */
+  amp_cluster_work cluster;   /* rank 0 */
+  int bins;                   /* of the radial profile */
+  int width[AMP_EVAL_NPROFILE]; /* numbers of each profile observable: 1, d, bins, bins */
+  double *numbers;            /* [AMP_EVAL_NSCALARS + 1 + d + 2 bins] the frame's scalars, then cluster
+                                 size, centre, count per bin, mean sigma per bin */
+  double *count_sum, *sigma_sum; /* [bins] summed over snapshots with a cluster */
+  double size_sum;            /* cluster sizes summed over those snapshots */
+  long long clustered;        /* snapshots with a cluster */
+  PetscLogEvent ev_fields, ev_clusters, ev_write;
+} amp_evaluate_spatial;
 
 typedef struct {
   const amp_config *cfg;
@@ -74,6 +100,7 @@ typedef struct {
   char out_path[AMP_STR_LEN + 32];
   amp_blocking sigma, sigma_q, density, free; /* per particle, one value per snapshot */
   double phase_count[AMP_NPHASES], phase_sigma[AMP_NPHASES]; /* summed over snapshots */
+  amp_evaluate_spatial spatial;
   struct {
     PetscLogEvent load, network, output;
   } ev;
@@ -92,6 +119,18 @@ int amp_evaluate_read_model(amp_evaluate *e);
 int amp_evaluate_create_output(amp_evaluate *e);
 int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const double *scalars);
 int amp_evaluate_finish_output(amp_evaluate *e);
+
+/* The fields and the radial profile (evaluate_spatial.c): set up (before
+ * the output is created), one snapshot's (after its totals), their part of
+ * the frame just appended and of the finished file, the closing line
+ * (rank 0), and release. All but report and free are collective; each
+ * returns 0, or -1 with e->error set on every rank. */
+int amp_evaluate_spatial_init(amp_evaluate *e);
+int amp_evaluate_spatial_frame(amp_evaluate *e);
+int amp_evaluate_spatial_write(amp_evaluate *e);
+int amp_evaluate_spatial_finish(amp_evaluate *e);
+void amp_evaluate_spatial_report(const amp_evaluate *e);
+void amp_evaluate_spatial_free(amp_evaluate *e);
 
 /* Release the files; a partial output is removed. Collective. */
 void amp_evaluate_close_files(amp_evaluate *e);

@@ -18,6 +18,7 @@
  *     two AOUPs in one dimension without a trap) and of its grids.
  * Errors point at the key that has to change.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -278,9 +279,29 @@ static int check_evaluate(amp_parse_context *ctx, const amp_config *cfg) {
                            "phase_radius", "lower it, or use a larger box");
 }
 
+/* The grid of the fields and the bins of the radial profile: derived from
+ * the particle radius, and within what the box and a PETSc index allow. */
+static int resolve_spatial(amp_parse_context *ctx, amp_config *cfg) {
+  const double a = cfg->system.radius, L = cfg->system.box_length;
+  const int d = cfg->system.dimension;
+  char detail[160];
+  if (!amp_given(ctx, "evaluate", "field_cells")) cfg->evaluate.field_cells = (int)fmax(1, round(L / (4 * a)));
+  if (!amp_given(ctx, "evaluate", "radial_bin")) cfg->evaluate.radial_bin = 2 * a;
+  if (pow(cfg->evaluate.field_cells, d) * (d + 2) > INT_MAX) {
+    snprintf(detail, sizeof detail, "= %d gives %d^%d cells of %d numbers, more than a PETSc index counts: use fewer",
+             cfg->evaluate.field_cells, cfg->evaluate.field_cells, d, d + 2);
+    return key_error(ctx, "evaluate", "field_cells", "%s", detail);
+  }
+  if (cfg->evaluate.radial_bin <= L / 2) return AMP_CONFIG_OK;
+  snprintf(detail, sizeof detail, "= %.6g leaves no bin within L/2 = %.6g: use a smaller bin",
+           cfg->evaluate.radial_bin, L / 2);
+  return key_error(ctx, "evaluate", "radial_bin", "%s", detail);
+}
+
 static int resolve_evaluate(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_EVALUATE)) return AMP_CONFIG_OK;
   int status = check_evaluate(ctx, cfg);
+  if (!status) status = resolve_spatial(ctx, cfg);
   if (!status) status = resolve_input_file(ctx, cfg, cfg->evaluate.model, "evaluate", "model", AMP_STAGE_TRAIN,
                                   cfg->train.model);
   if (status) return status;

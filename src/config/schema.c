@@ -217,6 +217,11 @@ const amp_key_spec amp_schema[] = {
    "a particle with at least this many within phase_radius (itself included) is solid"},
   {"evaluate", "gas_neighbors", AMP_KEY_INT, F(evaluate.gas_neighbors), VALUE("2"), GE(1), NULL, ALL,
    "a particle with at most this many within phase_radius (itself included) is gas; between the two: interface"},
+  {"evaluate", "field_cells", AMP_KEY_INT, F(evaluate.field_cells),
+   DERIVED("L / (4 radius) rounded, at least 1: cells two particle diameters wide"), FROM_TO(0, 1048576), NULL, ALL,
+   "cells per side of the grid of the coarse-grained fields (particle density, EPR density, current); 0: none"},
+  {"evaluate", "radial_bin", AMP_KEY_REAL, F(evaluate.radial_bin), DERIVED("2 radius: one particle diameter"),
+   GT(0), NULL, ALL, "bin width of the radial profile of sigma about the largest cluster's centre, out to L/2"},
 
   /* [exact] */
   {"exact", "reference", AMP_KEY_CHOICE, F(exact.reference), REQUIRED, ANY, "gaussian|ring", ALL,

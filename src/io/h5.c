@@ -287,6 +287,48 @@ int amp_h5_read_rows(hid_t dset, hid_t dxpl, int64_t frame, int64_t lo, int64_t 
   return status;
 }
 
+/* The file and memory selections of a grid block (see h5.h): the file's
+ * axes are [frame] z y x [w], the memory's z y x W. Returns 0, with *file
+ * and *mem to close, or -1. */
+static int grid_spaces(hid_t dset, int64_t frame, int d, const int64_t *start, const int64_t *count, int W, int off,
+                       int w, hid_t *file, hid_t *mem) {
+  hsize_t fstart[5], fcount[5], mdims[4], mstart[4] = {0}, mcount[4];
+  int k = 0, empty = 0;
+  if (frame >= 0) fstart[k] = (hsize_t)frame, fcount[k++] = 1;
+  for (int a = d - 1, m = 0; a >= 0; --a, ++m) {
+    fstart[k] = (hsize_t)start[a], fcount[k++] = (hsize_t)count[a];
+    mdims[m] = count[a] > 0 ? (hsize_t)count[a] : 1, mcount[m] = (hsize_t)count[a];
+    empty |= count[a] == 0;
+  }
+  fstart[k] = 0, fcount[k++] = (hsize_t)w;
+  mdims[d] = (hsize_t)W, mstart[d] = (hsize_t)off, mcount[d] = (hsize_t)w;
+  *file = H5Dget_space(dset);
+  *mem = H5Screate_simple(d + 1, mdims, NULL);
+  int rank = *file < 0 ? -1 : H5Sget_simple_extent_ndims(*file);
+  if (rank == k - 1 && w == 1) --k; /* no w axis */
+  int status = *file >= 0 && *mem >= 0 && rank == k ? 0 : -1;
+  if (!status && empty) status = H5Sselect_none(*file) < 0 || H5Sselect_none(*mem) < 0 ? -1 : 0;
+  else if (!status)
+    status = H5Sselect_hyperslab(*file, H5S_SELECT_SET, fstart, NULL, fcount, NULL) < 0 ||
+                     H5Sselect_hyperslab(*mem, H5S_SELECT_SET, mstart, NULL, mcount, NULL) < 0
+                 ? -1
+                 : 0;
+  if (status) {
+    amp_h5_close(*file);
+    amp_h5_close(*mem);
+  }
+  return status;
+}
+
+int amp_h5_write_grid(hid_t dset, hid_t dxpl, int64_t frame, int d, const int64_t *start, const int64_t *count,
+                      const double *buf, int W, int off, int w) {
+  hid_t file, mem;
+  if (grid_spaces(dset, frame, d, start, count, W, off, w, &file, &mem)) return -1;
+  int status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem, file, dxpl, buf) < 0 ? -1 : 0;
+  if (H5Sclose(file) < 0 || H5Sclose(mem) < 0) status = -1;
+  return status;
+}
+
 /* Select frame `frame` of a series in *file and a matching memory space in
  * *mem (everything, or nothing when !mine). Returns 0 or -1. */
 static int frame_spaces(hid_t dset, int64_t frame, int mine, hid_t *file, hid_t *mem) {

@@ -83,6 +83,14 @@ int amp_h5_write_rows(hid_t dset, hid_t dxpl, int64_t frame, int64_t lo, int64_t
 int amp_h5_read_rows(hid_t dset, hid_t dxpl, int64_t frame, int64_t lo, int64_t n, double *buf, int W, int off,
                      int w);
 
+/* Collective transfer of a block of grid cells (h5md.h, grid observables):
+ * columns [off, off + w) of the row-major buf[count[d-1]]..[count[0]][W]
+ * (x fastest) -> the cells start[a] .. start[a] + count[a] of the dataset
+ * [T][n_z]..[n_x][w] (frame >= 0 picks the frame) or [n_z]..[n_x][w]
+ * (frame < 0); no w axis when w = 1. A zero count writes nothing. */
+int amp_h5_write_grid(hid_t dset, hid_t dxpl, int64_t frame, int d, const int64_t *start, const int64_t *count,
+                      const double *buf, int W, int off, int w);
+
 /* Collective: frame `frame` of a series (all of its trailing extent), of
  * `type`. Written by the ranks with mine != 0 (one rank: the others select
  * nothing); read by every rank. */

@@ -27,11 +27,17 @@ struct amp_h5md {
   char (*pobs)[AMP_H5MD_NAME_LEN]; /* [npobs] per-particle observable names */
   int *pobs_width;    /* [npobs] their components */
   int pobs_columns;   /* the sum of the widths */
+  int *sobs_width;    /* [nsobs] numbers of each per-frame observable */
+  int ngobs;          /* grid observables */
+  int grid_cells;     /* n: their grid's cells per side */
+  char (*gobs)[AMP_H5MD_NAME_LEN]; /* [ngobs] their names */
+  int *gobs_width;    /* [ngobs] their components */
+  int gobs_columns;   /* the sum of those */
   int64_t frames;
   hid_t file, dxpl;
   hid_t time, step;            /* position's, shared by every element */
   hid_t position, q, edges;    /* the value datasets */
-  hid_t *pobs_value, *sobs_value; /* [npobs], [nsobs] */
+  hid_t *pobs_value, *sobs_value, *gobs_value; /* [npobs], [nsobs], [ngobs] */
 };
 
 /* Check spec and make a writer for path with no file open (file = -1).
@@ -50,9 +56,18 @@ int amp_h5md_writer_free(amp_h5md *w);
 int amp_h5md_open_datasets(amp_h5md *w, const amp_h5md_spec *spec, char *err);
 
 /* The time series of w (step, time, then the value datasets) into ids, which
- * has room for AMP_H5MD_FIXED_SERIES + npobs + nsobs. Returns their count. */
+ * has room for AMP_H5MD_FIXED_SERIES + npobs + nsobs + ngobs. Returns their
+ * count. */
 enum { AMP_H5MD_FIXED_SERIES = 5 };
 int amp_h5md_series_ids(const amp_h5md *w, hid_t *ids);
+
+/* The shape {0, n..n (d of them), w} of a grid observable of w components
+ * (no w axis when w = 1); returns its rank. */
+int amp_h5md_grid_shape(int dim, int cells, int width, hsize_t *shape);
+
+/* The grid's attributes on loc: cells [d] (int), spacing [d], origin [d].
+ * Returns 0 or -1. */
+int amp_h5md_grid_attributes(hid_t loc, int dim, double box, int cells);
 
 /* Set every time series of w to `frames` frames (collective). */
 int amp_h5md_set_frames(amp_h5md *w, int64_t frames, char *err);

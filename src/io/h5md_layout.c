@@ -34,10 +34,8 @@ static int valid_name(const char *name) {
   return 1;
 }
 
-/* Components of per-particle observable k. */
-static int observable_width(const amp_h5md_spec *s, int k) {
-  return s->particle_observable_widths ? s->particle_observable_widths[k] : 1;
-}
+/* Components of observable k given `widths` (NULL: 1 each). */
+static int width_of(const int *widths, int k) { return widths ? widths[k] : 1; }
 
 static int check_spec(const amp_h5md_spec *s, const char *path, char *err) {
   if (s->particles < 1 || s->dim < 1 || s->dim > 3 || !(s->box > 0) || s->internal_components < 1)
@@ -45,11 +43,17 @@ static int check_spec(const amp_h5md_spec *s, const char *path, char *err) {
   if (!valid_name(s->internal) || !strcmp(s->internal, "position") || !strcmp(s->internal, "box"))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid element name for the internal coordinate", path);
   for (int k = 0; k < s->particle_observables; ++k)
-    if (!valid_name(s->particle_observable_names[k]) || observable_width(s, k) < 1 || observable_width(s, k) > 9)
+    if (!valid_name(s->particle_observable_names[k]) || width_of(s->particle_observable_widths, k) < 1 || width_of(s->particle_observable_widths, k) > 9)
       return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name or width", path);
   for (int k = 0; k < s->scalar_observables; ++k)
-    if (!valid_name(s->scalar_observable_names[k]))
-      return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name", path);
+    if (!valid_name(s->scalar_observable_names[k]) || width_of(s->scalar_observable_widths, k) < 1)
+      return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid observable name or width", path);
+  if (s->grid_observables > 0 && s->grid_cells < 1)
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: grid observables need at least one cell per side", path);
+  for (int k = 0; k < s->grid_observables; ++k)
+    if (!valid_name(s->grid_observable_names[k]) || width_of(s->grid_observable_widths, k) < 1 ||
+        width_of(s->grid_observable_widths, k) > 9)
+      return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid grid observable name or width", path);
   return 0;
 }
 
@@ -61,7 +65,8 @@ int amp_h5md_writer_new(amp_h5md **out, const char *path, MPI_Comm comm, const a
   if (!w) return amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", path);
   *w = (amp_h5md){.comm = MPI_COMM_NULL, .N = spec->particles, .dim = spec->dim, .nq = spec->internal_components,
                   .box = spec->box, .npobs = spec->particle_observables, .nsobs = spec->scalar_observables,
-                  .file = -1, .dxpl = -1, .time = -1, .step = -1, .position = -1, .q = -1, .edges = -1};
+                  .ngobs = spec->grid_observables, .grid_cells = spec->grid_cells, .file = -1, .dxpl = -1,
+                  .time = -1, .step = -1, .position = -1, .q = -1, .edges = -1};
   snprintf(w->internal, sizeof w->internal, "%s", spec->internal);
   size_t len = strlen(path) + sizeof ".partial";
   w->path = strdup(path);
@@ -70,18 +75,32 @@ int amp_h5md_writer_new(amp_h5md **out, const char *path, MPI_Comm comm, const a
   w->pobs_width = calloc((size_t)w->npobs + 1, sizeof *w->pobs_width);
   w->pobs_value = malloc(((size_t)w->npobs + 1) * sizeof *w->pobs_value);
   w->sobs_value = malloc(((size_t)w->nsobs + 1) * sizeof *w->sobs_value);
-  if (!w->path || !w->partial || !w->pobs || !w->pobs_width || !w->pobs_value || !w->sobs_value) {
+  w->sobs_width = calloc((size_t)w->nsobs + 1, sizeof *w->sobs_width);
+  w->gobs = calloc((size_t)w->ngobs + 1, sizeof *w->gobs);
+  w->gobs_width = calloc((size_t)w->ngobs + 1, sizeof *w->gobs_width);
+  w->gobs_value = malloc(((size_t)w->ngobs + 1) * sizeof *w->gobs_value);
+  if (!w->path || !w->partial || !w->pobs || !w->pobs_width || !w->pobs_value || !w->sobs_value ||
+      !w->sobs_width || !w->gobs || !w->gobs_width || !w->gobs_value) {
     amp_h5md_writer_free(w);
     return amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", path);
   }
   amp_h5md_partial_name(path, w->partial, len);
   for (int k = 0; k < w->npobs; ++k) {
     snprintf(w->pobs[k], AMP_H5MD_NAME_LEN, "%s", spec->particle_observable_names[k]);
-    w->pobs_width[k] = observable_width(spec, k);
+    w->pobs_width[k] = width_of(spec->particle_observable_widths, k);
     w->pobs_columns += w->pobs_width[k];
     w->pobs_value[k] = -1;
   }
-  for (int k = 0; k < w->nsobs; ++k) w->sobs_value[k] = -1;
+  for (int k = 0; k < w->nsobs; ++k) {
+    w->sobs_width[k] = width_of(spec->scalar_observable_widths, k);
+    w->sobs_value[k] = -1;
+  }
+  for (int k = 0; k < w->ngobs; ++k) {
+    snprintf(w->gobs[k], AMP_H5MD_NAME_LEN, "%s", spec->grid_observable_names[k]);
+    w->gobs_width[k] = width_of(spec->grid_observable_widths, k);
+    w->gobs_columns += w->gobs_width[k];
+    w->gobs_value[k] = -1;
+  }
   if (MPI_Comm_dup(comm, &w->comm) != MPI_SUCCESS || MPI_Comm_rank(w->comm, &w->rank) != MPI_SUCCESS) {
     amp_h5md_writer_free(w);
     return amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_dup failed", path);
@@ -109,6 +128,7 @@ int amp_h5md_writer_close_file(amp_h5md *w) {
   close_id(&w->edges, &ok);
   for (int k = 0; w->pobs_value && k < w->npobs; ++k) close_id(&w->pobs_value[k], &ok);
   for (int k = 0; w->sobs_value && k < w->nsobs; ++k) close_id(&w->sobs_value[k], &ok);
+  for (int k = 0; w->gobs_value && k < w->ngobs; ++k) close_id(&w->gobs_value[k], &ok);
   close_id(&w->file, &ok);
   return ok ? 0 : -1;
 }
@@ -123,6 +143,10 @@ int amp_h5md_writer_free(amp_h5md *w) {
   free(w->pobs_width);
   free(w->pobs_value);
   free(w->sobs_value);
+  free(w->sobs_width);
+  free(w->gobs);
+  free(w->gobs_width);
+  free(w->gobs_value);
   free(w);
   return status;
 }
@@ -210,6 +234,40 @@ static int xdmf_zeros(hid_t file, hsize_t N) {
   return status;
 }
 
+int amp_h5md_grid_shape(int dim, int cells, int width, hsize_t *shape) {
+  int rank = 0;
+  shape[rank++] = 0;
+  for (int a = 0; a < dim; ++a) shape[rank++] = (hsize_t)cells;
+  if (width > 1) shape[rank++] = (hsize_t)width;
+  return rank;
+}
+
+int amp_h5md_grid_attributes(hid_t loc, int dim, double box, int cells) {
+  int n[3];
+  double spacing[3], origin[3];
+  for (int a = 0; a < dim; ++a) n[a] = cells, spacing[a] = box / cells, origin[a] = -box / 2;
+  return amp_h5_attr_write(loc, "cells", H5T_NATIVE_INT, dim, n) < 0 ||
+                 amp_h5_attr_write(loc, "spacing", H5T_NATIVE_DOUBLE, dim, spacing) < 0 ||
+                 amp_h5_attr_write(loc, "origin", H5T_NATIVE_DOUBLE, dim, origin) < 0
+             ? -1
+             : 0;
+}
+
+/* The grid observables' elements, with the grid's attributes on each group. */
+static int grid_elements(hid_t file, const amp_h5md_spec *s) {
+  char name[512];
+  for (int k = 0; k < s->grid_observables; ++k) {
+    hsize_t shape[5];
+    int rank = amp_h5md_grid_shape(s->dim, s->grid_cells, width_of(s->grid_observable_widths, k), shape);
+    snprintf(name, sizeof name, "/observables/%s", s->grid_observable_names[k]);
+    if (element(file, name, H5T_IEEE_F64LE, rank, shape)) return -1;
+    hid_t g = H5Gopen2(file, name, H5P_DEFAULT);
+    int status = g < 0 || amp_h5md_grid_attributes(g, s->dim, s->box, s->grid_cells);
+    if (amp_h5_close(g) < 0 || status) return -1;
+  }
+  return 0;
+}
+
 /* The whole tree with zero frames. */
 static int lay_out(hid_t file, const amp_h5md_spec *s) {
   hsize_t N = (hsize_t)s->particles, d = (hsize_t)s->dim, nq = (hsize_t)s->internal_components;
@@ -224,16 +282,17 @@ static int lay_out(hid_t file, const amp_h5md_spec *s) {
       make_group(file, "/observables"))
     return -1;
   for (int k = 0; k < s->particle_observables; ++k) {
-    hsize_t vector[3] = {0, N, (hsize_t)observable_width(s, k)};
+    hsize_t vector[3] = {0, N, (hsize_t)width_of(s->particle_observable_widths, k)};
     snprintf(name, sizeof name, "/observables/%s", s->particle_observable_names[k]);
     if (element(file, name, H5T_IEEE_F64LE, vector[2] > 1 ? 3 : 2, vector[2] > 1 ? vector : per_particle))
       return -1;
   }
   for (int k = 0; k < s->scalar_observables; ++k) {
+    hsize_t numbers[2] = {0, (hsize_t)width_of(s->scalar_observable_widths, k)};
     snprintf(name, sizeof name, "/observables/%s", s->scalar_observable_names[k]);
-    if (element(file, name, H5T_IEEE_F64LE, 1, scalar)) return -1;
+    if (element(file, name, H5T_IEEE_F64LE, numbers[1] > 1 ? 2 : 1, numbers[1] > 1 ? numbers : scalar)) return -1;
   }
-  return 0;
+  return grid_elements(file, s);
 }
 
 /* The writer around `body` (creating or reopening w->file with the MPI-IO
@@ -307,8 +366,15 @@ int amp_h5md_open_datasets(amp_h5md *w, const amp_h5md_spec *spec, char *err) {
     OPEN(w->pobs_value[k], name, vector[2] > 1 ? 3 : 2, vector[2] > 1 ? vector : per_particle);
   }
   for (int k = 0; k < w->nsobs && !missing; ++k) {
+    hsize_t numbers[2] = {0, (hsize_t)w->sobs_width[k]};
     snprintf(name, sizeof name, "/observables/%s/value", spec->scalar_observable_names[k]);
-    OPEN(w->sobs_value[k], name, 1, one);
+    OPEN(w->sobs_value[k], name, numbers[1] > 1 ? 2 : 1, numbers);
+  }
+  for (int k = 0; k < w->ngobs && !missing; ++k) {
+    hsize_t shape[5];
+    int rank = amp_h5md_grid_shape(w->dim, w->grid_cells, w->gobs_width[k], shape);
+    snprintf(name, sizeof name, "/observables/%s/value", w->gobs[k]);
+    OPEN(w->gobs_value[k], name, rank, shape);
   }
 #undef OPEN
   if (missing)
@@ -327,11 +393,12 @@ int amp_h5md_series_ids(const amp_h5md *w, hid_t *ids) {
   ids[n++] = w->q;
   for (int k = 0; k < w->npobs; ++k) ids[n++] = w->pobs_value[k];
   for (int k = 0; k < w->nsobs; ++k) ids[n++] = w->sobs_value[k];
+  for (int k = 0; k < w->ngobs; ++k) ids[n++] = w->gobs_value[k];
   return n;
 }
 
 int amp_h5md_set_frames(amp_h5md *w, int64_t frames, char *err) {
-  hid_t ids[AMP_H5MD_FIXED_SERIES + w->npobs + w->nsobs];
+  hid_t ids[AMP_H5MD_FIXED_SERIES + w->npobs + w->nsobs + w->ngobs];
   int n = amp_h5md_series_ids(w, ids);
   for (int i = 0; i < n; ++i) {
     hsize_t dims[H5S_MAX_RANK];

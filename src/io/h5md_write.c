@@ -43,8 +43,8 @@ static int write_frame_numbers(amp_h5md *w, int64_t t, int64_t step, double time
   int status = amp_h5_write_frame(w->step, w->dxpl, t, H5T_NATIVE_INT64, &step, mine) < 0 ||
                amp_h5_write_frame(w->time, w->dxpl, t, H5T_NATIVE_DOUBLE, &time, mine) < 0 ||
                amp_h5_write_frame(w->edges, w->dxpl, t, H5T_NATIVE_DOUBLE, edges, mine) < 0;
-  for (int k = 0; k < w->nsobs && !status; ++k)
-    status = amp_h5_write_frame(w->sobs_value[k], w->dxpl, t, H5T_NATIVE_DOUBLE, sobs + k, mine) < 0;
+  for (int k = 0, off = 0; k < w->nsobs && !status; off += w->sobs_width[k++])
+    status = amp_h5_write_frame(w->sobs_value[k], w->dxpl, t, H5T_NATIVE_DOUBLE, sobs + off, mine) < 0;
   return status ? -1 : 0;
 }
 
@@ -82,6 +82,53 @@ int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles 
   status = amp_io_agree(w->comm, status, w->path, err);
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+/* This rank's block of each grid observable into frame t of its series
+ * (t >= 0), or into the new dataset /observables/<name><suffix> (t < 0). */
+static int write_grid_blocks(amp_h5md *w, int64_t t, const char *suffix, const int64_t *start, const int64_t *count,
+                             const double *block) {
+  char name[512];
+  int status = 0;
+  for (int k = 0, off = 0; k < w->ngobs && !status; off += w->gobs_width[k++]) {
+    hid_t dset = w->gobs_value[k];
+    if (t < 0) {
+      hsize_t shape[5];
+      int rank = amp_h5md_grid_shape(w->dim, w->grid_cells, w->gobs_width[k], shape);
+      snprintf(name, sizeof name, "/observables/%s%s", w->gobs[k], suffix);
+      dset = amp_h5_array(w->file, name, H5T_IEEE_F64LE, rank - 1, shape + 1);
+      status = dset < 0 || amp_h5md_grid_attributes(dset, w->dim, w->box, w->grid_cells) ? -1 : 0;
+    }
+    if (!status)
+      status = amp_h5_write_grid(dset, w->dxpl, t, w->dim, start, count, block, w->gobs_columns, off, w->gobs_width[k]);
+    if (t < 0 && amp_h5_close(dset) < 0) status = -1;
+  }
+  return status;
+}
+
+static int write_grid(amp_h5md *w, int64_t t, const char *suffix, const int64_t *start, const int64_t *count,
+                      const double *block, char *err) {
+  amp_h5_quiet quiet;
+  amp_h5_quiet_begin(&quiet);
+  err[0] = '\0';
+  int status = 0;
+  if (write_grid_blocks(w, t, suffix, start, count, block))
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write the grid observables", w->partial);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  amp_h5_quiet_end(&quiet);
+  return status;
+}
+
+int amp_h5md_write_grid(amp_h5md *w, const int64_t *start, const int64_t *count, const double *block, char *err) {
+  if (w->frames > 0) return write_grid(w, w->frames - 1, "", start, count, block, err);
+  err[0] = '\0';
+  return amp_io_agree(w->comm, amp_io_fail(err, AMP_IO_INVALID, "%s: no frame to write a grid into", w->path),
+                      w->path, err);
+}
+
+int amp_h5md_write_grid_fixed(amp_h5md *w, const char *suffix, const int64_t *start, const int64_t *count,
+                              const double *block, char *err) {
+  return write_grid(w, -1, suffix, start, count, block, err);
 }
 
 /* One root attribute, written collectively: numbers (text NULL) or text. */

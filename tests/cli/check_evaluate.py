@@ -13,7 +13,13 @@ check_evaluate.py consistent FILE     rows are ids; sigma, v_g and v_x follow fr
                                       v0 g - A x); totals are the sums of the rows;
                                       phase counts match a brute-force count within
                                       the phase radius (minimum image); the model
-                                      checksum is the model file's FNV-1a
+                                      checksum is the model file's FNV-1a; the fields
+                                      are the nearest-grid-point sums of 1, sigma and
+                                      v_x per cell volume (1e-12) and integrate to the
+                                      sums over particles (1e-12), their means are the
+                                      means over frames; the largest cluster, its
+                                      circular-mean centre and the radial profile match
+                                      a brute-force search
 check_evaluate.py printed FILE OUT    the closing EPR line of OUT shows the file's
                                       run totals
 """
@@ -24,7 +30,8 @@ import h5py
 import numpy as np
 
 EXACT = ("id", "phase", "phase_neighbors", "div_drift", "epr_free", "position", "self_propulsion", "step", "time",
-         "edges", "particles_gas", "particles_interface", "particles_solid")
+         "edges", "particles_gas", "particles_interface", "particles_solid", "field_density", "field_density_mean",
+         "cluster_size", "cluster_center", "radial_count")
 
 
 def datasets(path):
@@ -105,6 +112,101 @@ def consistent(path):
         checksum = f.attrs["model_checksum"]
         checksum = checksum.decode() if isinstance(checksum, bytes) else checksum
         assert checksum == fnv1a(model), f"model checksum {checksum} != {fnv1a(model)}"
+        check_fields(f, x, v_x, box)
+        check_radial(f, x, box, radius)
+
+
+def relative(a, b):
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)
+
+
+def ngp(x, values, box, n):
+    """Nearest-grid-point sums of values [N][c] on n^d cells, [n_z]..[n_x][c] (x fastest), per cell volume."""
+    d = x.shape[1]
+    cell = np.floor((x + box / 2) / (box / n)).astype(int) % n
+    flat = np.zeros(len(x), dtype=int)
+    for a in reversed(range(d)):
+        flat = flat * n + cell[:, a]
+    out = np.array([np.bincount(flat, weights=v, minlength=n**d) for v in values.T]).T
+    return out.reshape((n,) * d + (values.shape[1],)) / (box / n) ** d
+
+
+def check_fields(f, x, velocity, box):
+    obs = lambda name: f[f"observables/{name}/value"][()]
+    n = int(f["observables/field_density"].attrs["cells"][0])
+    T, N, d = x.shape
+    volume = np.prod(f["observables/field_density"].attrs["spacing"])
+    density, epr, current = obs("field_density"), obs("field_epr_density"), obs("field_current")
+    sigma = obs("sigma")
+    for t in range(T):
+        want = ngp(x[t], np.column_stack([np.ones(N), sigma[t], velocity[t]]), box, n)
+        for name, have, w in (("density", density[t], want[..., 0]), ("EPR density", epr[t], want[..., 1]),
+                              ("current", current[t], want[..., 2:])):
+            assert relative(have, w) < 1e-12, f"frame {t}: the {name} field is not the NGP sum: {relative(have, w)}"
+        for name, total, rows in (("density", density[t].sum() * volume, N), ("EPR", epr[t].sum() * volume,
+                                  sigma[t].sum()), ("current", current[t].sum(axis=tuple(range(d))) * volume,
+                                  velocity[t].sum(0))):
+            assert np.all(np.abs(total - rows) <= 1e-12 * np.abs(rows) + 1e-12), f"frame {t}: {name} integral {total} != {rows}"
+    for name, series in (("field_density", density), ("field_epr_density", epr), ("field_current", current)):
+        mean = f[f"observables/{name}_mean"][()]
+        assert relative(mean, series.mean(0)) < 1e-12, f"{name}_mean is not the mean over frames"
+    print(f"# fields on {n}^{d} cells: NGP sums and integrals as the particles' (1e-12), means over {T} frames")
+
+
+def largest_cluster(x, dense, box, radius):
+    """Ids of the largest connected component of the dense particles (ties: the lowest id), by brute force."""
+    ids = np.flatnonzero(dense)
+    r = x[ids, None, :] - x[None, ids, :]
+    r -= box * np.round(r / box)
+    linked = np.sqrt((r**2).sum(-1)) < radius
+    label = -np.ones(len(ids), dtype=int)
+    for i in range(len(ids)):
+        if label[i] >= 0:
+            continue
+        label[i], todo = i, [i]
+        while todo:
+            j = todo.pop()
+            for k in np.flatnonzero(linked[j] & (label < 0)):
+                label[k] = i
+                todo.append(k)
+    sizes = np.bincount(label, minlength=len(ids)) if len(ids) else np.zeros(0, dtype=int)
+    return ids[label == np.argmax(sizes)] if len(ids) else ids
+
+
+def circular_mean(x, box):
+    theta = 2 * np.pi * (x + box / 2) / box
+    c = box * np.arctan2(np.sin(theta).sum(0), np.cos(theta).sum(0)) / (2 * np.pi) - box / 2
+    return (c + box / 2) % box - box / 2
+
+
+def check_radial(f, x, box, radius):
+    obs = lambda name: f[f"observables/{name}/value"][()]
+    width = f.attrs["radial_bin_width"]
+    bins = int(np.floor(box / (2 * width)))
+    sigma, phase = obs("sigma"), obs("phase")
+    counts, sums, sizes = np.zeros(bins), np.zeros(bins), []
+    for t in range(len(x)):
+        members = largest_cluster(x[t], phase[t] > 0, box, radius)
+        assert obs("cluster_size")[t] == len(members), f"frame {t}: cluster size {obs('cluster_size')[t]} != {len(members)}"
+        if not len(members):
+            continue
+        center = circular_mean(x[t][members], box)
+        assert np.allclose(obs("cluster_center")[t], center, rtol=0, atol=1e-12 * box), f"frame {t}: centre"
+        r = x[t] - center
+        r -= box * np.round(r / box)
+        b = np.floor(np.sqrt((r**2).sum(-1)) / width).astype(int)
+        inside = b < bins
+        count = np.bincount(b[inside], minlength=bins)
+        total = np.bincount(b[inside], weights=sigma[t][inside], minlength=bins)
+        assert np.array_equal(obs("radial_count")[t], count), f"frame {t}: radial counts"
+        with np.errstate(invalid="ignore"):
+            assert np.allclose(obs("radial_sigma")[t], total / count, rtol=1e-12, equal_nan=True), f"frame {t}"
+        counts, sums, sizes = counts + count, sums + total, sizes + [len(members)]
+    assert np.allclose(f.attrs["radial_count_mean"], counts / len(sizes), rtol=1e-12), "radial_count_mean"
+    with np.errstate(invalid="ignore"):
+        assert np.allclose(f.attrs["radial_sigma_mean"], sums / counts, rtol=1e-12, equal_nan=True), "radial_sigma_mean"
+    assert np.isclose(f.attrs["cluster_size_mean"], np.mean(sizes), rtol=1e-12), "cluster_size_mean"
+    print(f"# largest clusters {sizes}: sizes, centres and {bins} radial bins as a brute-force search")
 
 
 def printed(path, out):

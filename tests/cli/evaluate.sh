@@ -4,8 +4,11 @@
 # the network computes, exactly for the rest) and are laid out alike, in id
 # order; each is consistent with itself (sigma and v from the recorded
 # scores, totals, phase labels against a brute-force count, the model's
-# checksum); the closing lines print the totals; a model of another
-# architecture is refused with one line and no output.
+# checksum, the fields and the radial profile against numpy); the closing
+# lines print the totals; a model of another architecture, and a grid of
+# fewer cells than the process grid has ranks along an axis, are refused
+# with one line and no output; field_cells = 0 writes no fields; ParaView
+# renders epr.xdmf headless (tests/cli/render_paraview.py).
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_evaluate.py"
@@ -54,12 +57,14 @@ run_amp -n 2 --quiet learn.toml
 [ $rc -eq 0 ] || show "$err"
 check "simulate and train a small model of trapped AOUPs" [ $rc -eq 0 ]
 
-# evaluate_input NAME EXTRA: evaluate data/ into NAME/ (EXTRA: more [network] lines)
+# evaluate_input NAME EXTRA [MORE]: evaluate data/ into NAME/ (EXTRA: more
+# [network] lines; MORE: more [evaluate] lines)
 evaluate_input() {
   {
     printf '[run]\noutput_dir = "%s"\n' "$1"
     system "$2"
     printf '[evaluate]\nmodel = "data/model.h5"\ntrajectory = "data/trajectory.h5"\nfirst_snapshot = 2\nstride = 3\n'
+    printf '%s\n' "${3:-}"
   } > "$1.toml"
 }
 
@@ -81,8 +86,41 @@ $py "$AMP_SRCDIR/tools/plot_epr.py" n2/epr.h5 n2/epr.png > plot.out 2>&1
 check "tools/plot_epr.py renders the last frame of epr.h5 as a PNG" sh -c \
   "head -c 8 n2/epr.png | od -An -c | grep -q 'P   N   G' && [ \$(wc -c < n2/epr.png) -gt 20000 ] &&
    grep -q '^plot_epr: n2/epr.png (frame' plot.out"
+xvfb-run -a pvpython --force-offscreen-rendering "$AMP_SRCDIR/tests/cli/render_paraview.py" n2/epr.xdmf pv.png 480 360 \
+  > pv.out 2>&1 || show pv.out
+check "ParaView (pvpython under xvfb-run) renders epr.xdmf's particles coloured by sigma: a 480 x 360 PNG, not uniform" \
+  $py -c "
+import matplotlib.image as image, numpy as np
+a = image.imread('pv.png')
+assert a.shape[:2] == (360, 480), a.shape
+drawn = (np.abs(a[..., :3] - a[0, 0, :3]).sum(-1) > 0.05).mean()
+colours = len(np.unique(a[..., :3].reshape(-1, 3), axis=0))
+assert drawn > 0.005 and colours > 20, (drawn, colours)
+print(f'# {drawn:.1%} of the pixels drawn, {colours} colours')
+"
 check "the closing lines print the phases" \
   sh -c "grep -q '^evaluate: phase gas ' n2.out && grep -q '^evaluate: phase interface ' n2.out && grep -q '^evaluate: phase solid ' n2.out"
+check "the closing lines print the fields' grid and the largest cluster" \
+  sh -c "grep -q '^evaluate: fields on 8^2 cells of side 3.75 (nearest grid point)' n2.out &&
+         grep -q '^evaluate: largest cluster .* particles on average (10 of 10 snapshots have one); radial profile in 7 bins of 2$' n2.out"
+
+evaluate_input off "" "field_cells = 0"
+run_amp -n 2 off.toml
+check "field_cells = 0 writes no fields, and the rest as before" sh -c \
+  "[ $rc -eq 0 ] && ! grep -q '^evaluate: fields' '$out' && $py -c \"
+import h5py, sys
+a, b = h5py.File('off/epr.h5'), h5py.File('n2/epr.h5')
+assert not any(k.startswith('field') for k in a['observables']), list(a['observables'])
+assert (a['observables/sigma/value'][()] == b['observables/sigma/value'][()]).all()
+\""
+
+evaluate_input coarse "" "field_cells = 1"
+run_amp -n 4 coarse.toml
+grep '^activempi' "$err" | show /dev/stdin
+check "fewer cells than the process grid has ranks along an axis is refused: exit 1, one line, no epr.h5" \
+  sh -c "[ $rc -eq 1 ] && [ \$(grep -c '^activempi: error' '$err') -eq 1 ] &&
+         grep -q 'field_cells = 1 is fewer than the 2 ranks along x of the 4-rank process grid' '$err' &&
+         ! ls coarse/epr.h5* >/dev/null 2>&1"
 
 evaluate_input other "pooling = \"mean\""
 run_amp -n 2 other.toml
