@@ -160,15 +160,13 @@ int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s
 /* Rewrite the tokens of the last build (targets target[0 .. nb->B), built
  * over p) from q, particles with p's rows in the same order (p with its
  * coordinates perturbed, amp_denoise_perturb): every target keeps the same
- * neighbours in the same token slots, with q's features, and positions
- * moved continuously from p's: x_i - x_j is p's minimum image plus the
- * displacements' difference, never wrapped again (so also x_j). Training
- * perturbs a configuration this way, so that the network's input does not
- * jump under the noise, neither when a neighbour crosses the cutoff or the
- * K-th place nor when a difference crosses L/2 (the denoising loss reads a
- * jump as a score of order 1/sigma there). */
-void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
-                             const amp_particles *q, const size_t *target);
+ * neighbours in the same token slots, their features and positions now
+ * q's. Training perturbs a configuration this way, so that a neighbour
+ * crossing the cutoff (or the K-th place) under the noise does not make the
+ * network's input jump (the denoising loss would read the jump as an
+ * infinite score there). */
+void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *q,
+                             const size_t *target);
 
 /* The hops a bond-graph neighbourhood of K tokens needs: over every
  * particle, the largest number of bonds to its K graph-nearest (to the

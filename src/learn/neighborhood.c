@@ -138,29 +138,16 @@ int amp_nb_reserve_keys(amp_neighborhoods *nb, size_t n) {
 }
 
 /* Token t (flat index b T + t) as particle row j, `hop` bonds away, seen
- * from row i: [x_i - x_j, (x_j), (hop)], and j's features. With `moved`
- * (p's rows displaced, refill), the coordinates are p's moved by the
- * displacements and never wrapped again: x_i - x_j is p's minimum image plus
- * u_i - u_j, x_j is p's plus u_j (u = moved - p, minimum image), so a token
- * does not jump by L when the displacement carries it across L/2. */
-static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
-                      const amp_particles *moved, size_t t, size_t i, size_t j, int hop) {
-  const size_t d = (size_t)s->dim;
-  const double *xi = p->x + i * d, *xj = p->x + j * d;
+ * from row i: [x_i - x_j, (x_j), (hop)]. */
+static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t t,
+                      size_t i, size_t j, int hop) {
+  const double *xi = p->x + i * (size_t)s->dim, *xj = p->x + j * (size_t)s->dim;
   float *x = nb->x + t * (size_t)nb->nx;
-  for (size_t a = 0; a < d; ++a) {
-    double dx = amp_min_image(xi[a] - xj[a], s->L), at = xj[a];
-    if (moved) {
-      double ui = amp_min_image(moved->x[i * d + a] - xi[a], s->L), uj = amp_min_image(moved->x[j * d + a] - xj[a], s->L);
-      dx += ui - uj;
-      at += uj;
-    }
-    x[a] = (float)dx;
-    if (s->absolute_position) x[d + a] = (float)at;
-  }
+  for (int a = 0; a < s->dim; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
+  if (s->absolute_position)
+    for (int a = 0; a < s->dim; ++a) x[s->dim + a] = (float)xj[a];
   if (s->bonds) x[nb->nx - 1] = (float)hop;
-  const amp_particles *f = moved ? moved : p;
-  amp_neighborhood_features(s->model, s->dim, f->q + j * (size_t)f->nq, nb->q + t * (size_t)nb->nf);
+  amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
   nb->mask[t] = 1;
   nb->id[t] = p->id[j];
   nb->source[t] = (amp_token_source){(uint32_t)j, hop};
@@ -174,13 +161,12 @@ static void pad_token(amp_neighborhoods *nb, size_t t) {
   nb->source[t] = (amp_token_source){UINT32_MAX, 0};
 }
 
-void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
-                             const amp_particles *q, const size_t *target) {
+void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *q,
+                             const size_t *target) {
   const size_t T = (size_t)nb->T;
   for (size_t b = 0; b < nb->B; ++b)
     for (size_t t = b * T; t < (b + 1) * T; ++t)
-      if (nb->source[t].row != UINT32_MAX)
-        put_token(nb, s, p, q, t, target[b], nb->source[t].row, nb->source[t].hop);
+      if (nb->source[t].row != UINT32_MAX) put_token(nb, s, q, t, target[b], nb->source[t].row, nb->source[t].hop);
 }
 
 int amp_nb_fail(amp_neighborhoods *nb, const char *fmt, ...) {
@@ -212,8 +198,8 @@ static void write_tokens(amp_neighborhoods *nb, const amp_neighborhood_spec *s, 
                          size_t i, size_t m) {
   const key *k = nb->keys;
   const size_t base = b * (size_t)nb->T;
-  put_token(nb, s, p, NULL, base, i, i, 0);
-  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, NULL, base + 1 + t, i, k[t].row, k[t].hop);
+  put_token(nb, s, p, base, i, i, 0);
+  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, base + 1 + t, i, k[t].row, k[t].hop);
   for (size_t t = m + 1; t < (size_t)nb->T; ++t) pad_token(nb, base + t);
   nb->count[b] = (int)m;
 }

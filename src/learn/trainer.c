@@ -171,7 +171,7 @@ static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
   for (int side = 0; side < 2; side++) {
     double sign = side ? -1 : 1;
     amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
-    amp_neighborhood_refill(&t->nb, &t->spec, p, &t->pert, t->target);
+    amp_neighborhood_refill(&t->nb, &t->spec, &t->pert, t->target);
     for (size_t j = 0; j < n; j++) put_item(t, j, (float)sign);
   }
   return 0;
