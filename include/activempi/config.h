@@ -179,6 +179,8 @@ typedef struct {
   struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
     double force_cutoff; /* range of the pair force (0 for none) */
+    double train_halo;   /* train: neighborhood_cutoff + 12 sqrt(d) noise_scale (denoising: a perturbed
+                            neighbour may come from that far), else neighborhood_cutoff */
     double volume;       /* L^d */
     double density;      /* N / L^d */
   } derived;

@@ -98,13 +98,6 @@ typedef struct {
   int64_t *queue;         /* [N] ids in breadth-first order */
 } amp_graph_walk;
 
-/* Where a token came from: its row in the particles built (UINT32_MAX:
- * padding) and its hop count (0 in space). */
-typedef struct {
-  uint32_t row;
-  int32_t hop;
-} amp_token_source;
-
 /* A batch of token tensors (shapes above) and the scratch that builds it. */
 typedef struct {
   size_t B;               /* targets of the last build */
@@ -123,8 +116,6 @@ typedef struct {
   void *keys;             /* [cap_keys] (distance, id, row) of the candidates */
   size_t cap_keys;
   amp_graph_walk walk;    /* bonds only */
-  amp_token_source *source; /* [cap_source] where each token of the last build came from */
-  size_t cap_source;
   char error[AMP_NEIGHBORHOOD_ERR_LEN]; /* why the last build failed ("" after a success) */
 } amp_neighborhoods;
 
@@ -156,17 +147,6 @@ size_t amp_neighborhood_bytes(const amp_neighborhood_spec *s);
  * batch. */
 int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
                            const amp_particles *p, const size_t *target, size_t B);
-
-/* Rewrite the tokens of the last build (targets target[0 .. nb->B), built
- * over p) from q, particles with p's rows in the same order (p with its
- * coordinates perturbed, amp_denoise_perturb): every target keeps the same
- * neighbours in the same token slots, their features and positions now
- * q's. Training perturbs a configuration this way, so that a neighbour
- * crossing the cutoff (or the K-th place) under the noise does not make the
- * network's input jump (the denoising loss would read the jump as an
- * infinite score there). */
-void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *q,
-                             const size_t *target);
 
 /* The hops a bond-graph neighbourhood of K tokens needs: over every
  * particle, the largest number of bonds to its K graph-nearest (to the

@@ -101,7 +101,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bon
 void amp_trainer_free(amp_trainer *t);
 
 /* Collective: one optimisation step on configuration p (owned rows + ghosts
- * within [network] neighborhood_cutoff, and for bond-graph neighbourhoods within
+ * within cfg->derived.train_halo, and for bond-graph neighbourhoods within
  * amp_score_graph_halo), as step number `step` (the counter of its random
  * numbers). Returns 0, or -1 on every rank (parameters unchanged) when the
  * loss or gradient is not finite, memory runs out, or a bond-graph

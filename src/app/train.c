@@ -63,8 +63,7 @@ static int setup(amp_train *t, const amp_config *cfg, const amp_cli *cli) {
   t->cfg = cfg;
   t->quiet = cli->quiet;
   t->loaded = -1;
-  /* tokens are chosen on the clean configuration (trainer.c): R, and the drift's width; both below L/2 */
-  t->halo_width = fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg));
+  t->halo_width = fmax(cfg->derived.train_halo, amp_drift_halo_width(cfg)); /* below L/2: config checks both */
   if (register_events(t)) return fail(t, "cannot register the timers");
   if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &t->replica))
     return fail(t, "cannot split the ranks into replicas");

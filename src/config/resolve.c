@@ -236,10 +236,23 @@ static int check_online(amp_parse_context *ctx, const amp_config *cfg) {
   return key_error(ctx, "train", "steps", "%s", detail);
 }
 
+/* 6 sigma per component covers the denoising noise but for 2e-9 of the draws;
+ * a pair's difference moves by at most twice that. */
+static int resolve_train_halo(amp_parse_context *ctx, amp_config *cfg) {
+  double reach = cfg->train.loss == AMP_LOSS_DENOISING ? 2 * 6.0 * cfg->train.noise_scale : 0;
+  cfg->derived.train_halo = cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension);
+  return check_against_box(ctx, cfg,
+                           "[network] neighborhood_cutoff plus the reach of the denoising noise (12 sqrt(d) [train] "
+                           "noise_scale)",
+                           cfg->derived.train_halo, "train", "noise_scale",
+                           "lower [network] neighborhood_cutoff or [train] noise_scale");
+}
+
 static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
   int status = check_implicit(ctx, cfg);
   if (!status) status = check_online(ctx, cfg);
+  if (!status) status = resolve_train_halo(ctx, cfg);
   if (status) return status;
   if (!amp_given(ctx, "train", "decay_steps")) cfg->train.decay_steps = cfg->train.steps;
   if (!amp_given(ctx, "train", "warmup_steps"))

@@ -117,11 +117,6 @@ static int reserve_tensors(amp_neighborhoods *nb, const amp_neighborhood_spec *s
   nb->x = (float *)at, at += B * part[2];
   nb->count = (int *)at, at += B * part[3];
   nb->mask = (unsigned char *)at;
-  if (B * (size_t)(s->K + 1) > nb->cap_source) {
-    amp_token_source *more = realloc(nb->source, B * (size_t)(s->K + 1) * sizeof *more);
-    if (!more) return -1;
-    nb->source = more, nb->cap_source = B * (size_t)(s->K + 1);
-  }
   nb->B = B;
   nb->T = s->K + 1;
   nb->absolute_position = s->absolute_position;
@@ -150,7 +145,6 @@ static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, con
   amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
   nb->mask[t] = 1;
   nb->id[t] = p->id[j];
-  nb->source[t] = (amp_token_source){(uint32_t)j, hop};
 }
 
 static void pad_token(amp_neighborhoods *nb, size_t t) {
@@ -158,15 +152,6 @@ static void pad_token(amp_neighborhoods *nb, size_t t) {
   memset(nb->x + t * (size_t)nb->nx, 0, (size_t)nb->nx * sizeof *nb->x);
   nb->mask[t] = 0;
   nb->id[t] = -1;
-  nb->source[t] = (amp_token_source){UINT32_MAX, 0};
-}
-
-void amp_neighborhood_refill(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *q,
-                             const size_t *target) {
-  const size_t T = (size_t)nb->T;
-  for (size_t b = 0; b < nb->B; ++b)
-    for (size_t t = b * T; t < (b + 1) * T; ++t)
-      if (nb->source[t].row != UINT32_MAX) put_token(nb, s, q, t, target[b], nb->source[t].row, nb->source[t].hop);
 }
 
 int amp_nb_fail(amp_neighborhoods *nb, const char *fmt, ...) {
@@ -246,7 +231,6 @@ int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s
 void amp_neighborhood_free(amp_neighborhoods *nb) {
   free(nb->block);
   free(nb->keys);
-  free(nb->source);
   amp_rows_free(&nb->rows);
   amp_graph_walk_free(&nb->walk);
   *nb = (amp_neighborhoods){0};

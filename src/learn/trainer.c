@@ -159,19 +159,17 @@ static void put_item(amp_trainer *t, size_t j, float sign) {
                nb->mask + j * T, t->zeta_q, t->zeta_x, sign);
 }
 
-/* The work items of the n targets at both sides of the pair into t->items:
- * the neighbours chosen on the clean configuration p, their coordinates
- * those of p +- sigma zeta (amp_neighborhood_refill says why). Returns 0, or
- * -1 when out of memory. */
+/* The work items of the n targets at both sides of the pair into t->items.
+ * Returns 0, or -1 when out of memory. */
 static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
   t->items.n = 0;
-  if (amp_items_reserve(&t->items, 2 * n) || amp_cells_build(&t->cells, p, t->spec.L, t->spec.R) ||
-      amp_neighborhood_build(&t->nb, &t->spec, &t->cells, p, t->target, n))
-    return -1;
+  if (amp_items_reserve(&t->items, 2 * n)) return -1;
   for (int side = 0; side < 2; side++) {
     double sign = side ? -1 : 1;
     amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
-    amp_neighborhood_refill(&t->nb, &t->spec, &t->pert, t->target);
+    if (amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
+        amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n))
+      return -1;
     for (size_t j = 0; j < n; j++) put_item(t, j, (float)sign);
   }
   return 0;

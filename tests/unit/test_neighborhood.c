@@ -6,7 +6,7 @@
  * cases with the numbers written out: images across the box edge, ties at
  * exactly equal distances ordered by id, the cutoff excluded, padding of an
  * isolated particle, absolute positions, the feature maps and their widths,
- * scratch reuse, the arguments refused, and a refill from moved coordinates.
+ * scratch reuse, and the arguments refused.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -283,47 +283,6 @@ static void contract_violations_are_refused(void **state) {
   amp_particles_free(&p);
 }
 
-/* Refill: the tie configuration built with K = 7 (six within R, one
- * padding token) and absolute positions, then every coordinate moved (by up
- * to 3, so neighbours leave R = 2.5, and across the box edge): the same ids
- * in the same slots, positions and features those of the moved rows, the
- * padding kept. */
-static void refill_keeps_the_neighbours_and_moves_them(void **state) {
-  (void)state;
-  amp_neighborhoods nb = {0};
-  amp_particles p, q;
-  build_ties(&nb, &p, 7, 1);
-  int64_t ids[8];
-  memcpy(ids, nb.id, sizeof ids);
-  assert_int_equal(nb.count[0], 6);
-  place(&q, 7, tie_x, tie_id);
-  for (size_t i = 0; i < 7; ++i)
-    for (int a = 0; a < 2; ++a) {
-      q.x[2 * i + a] = amp_wrap(q.x[2 * i + a] + 3.0 * sin(1.0 + (double)(3 * i + a)), 16);
-      q.q[2 * i + a] += 0.25 * (double)(i + a);
-    }
-  amp_neighborhood_spec s = {.model = AMP_MODEL_AOUP, .dim = 2, .L = 16, .K = 7, .R = 2.5, .absolute_position = 1};
-  size_t target = 0;
-  amp_neighborhood_refill(&nb, &s, &q, &target);
-  assert_memory_equal(nb.id, ids, sizeof ids);
-  for (size_t t = 0; t < 7; ++t) {
-    size_t j = 0;
-    while (q.id[j] != nb.id[t]) ++j;
-    for (int a = 0; a < 2; ++a) {
-      assert_float_equal(nb.x[4 * t + a], (float)amp_min_image(q.x[a] - q.x[2 * j + a], 16), 0);
-      assert_float_equal(nb.x[4 * t + 2 + a], (float)q.x[2 * j + a], 0);
-      assert_float_equal(nb.q[2 * t + a], (float)q.q[2 * j + a], 0);
-    }
-    assert_int_equal(nb.mask[t], 1);
-  }
-  assert_int_equal(nb.mask[7], 0);
-  assert_int_equal(nb.id[7], -1);
-  for (int k = 0; k < 4; ++k) assert_float_equal(nb.x[4 * 7 + k], 0, 0);
-  amp_particles_free(&p);
-  amp_particles_free(&q);
-  amp_neighborhood_free(&nb);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(tokens_match_brute_force_in_every_dimension),
@@ -336,7 +295,6 @@ int main(void) {
       cmocka_unit_test(feature_maps_and_widths),
       cmocka_unit_test(scratch_is_reused_across_shapes),
       cmocka_unit_test(contract_violations_are_refused),
-      cmocka_unit_test(refill_keeps_the_neighbours_and_moves_them),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
