@@ -9,7 +9,7 @@
 #   - one snapshot of 32768 particles with the reference-size network on 2
 #     ranks (BIG=0 skips it: about 10 minutes on 2 cores), and one of 100000
 #     particles with the quick-start size (each 500 steps after a lattice
-#     start; frame 0, the lattice, is skipped), each with its wall time and the
+#     start), each with its wall time and the
 #     largest resident memory of a rank (GNU time, Debian's package "time").
 # The networks are untrained (one optimiser step): speed does not depend on
 # the weights. Figures are YAML on standard output.
@@ -93,8 +93,8 @@ done
 for big in "32768 reference" "100000 quickstart"; do
   set -- $big
   [ "${BIG:-1}" = 0 ] && [ "$2" = reference ] && continue
-  snapshots "big_$1" "$1" 500 lattice # frames 0 and 500: the second is evaluated
-  evaluate "eval_big_$1" "$2" "$1" 2 "big_$1" 1 1
+  snapshots "big_$1" "$1" 500 lattice # one frame, at step 500
+  evaluate "eval_big_$1" "$2" "$1" 2 "big_$1" 1
   out="$dir/eval_big_$1.txt"
   echo "  snapshot_$1_$2_2_ranks: {wall_s: $(wall "$out"), network_s: $(event AmpEvaluateNetwork "$out"), output_s: $(event AmpEvaluateOutput "$out"), max_rss_MiB_one_rank: $(rss "$dir/eval_big_$1.rss")}"
 done

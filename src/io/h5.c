@@ -239,6 +239,28 @@ int64_t amp_h5_length(hid_t dset) {
   return (int64_t)dims[0];
 }
 
+/* Select fstart/fcount (k axes, the last one the w columns) of the file
+ * space and mstart/mcount of the memory space, or nothing in both when the
+ * block is empty. A dataset without the w axis (w = 1: [T][N], [N], grids of
+ * one number) has one axis fewer. Returns 0, or -1 with both spaces closed. */
+static int select_spaces(hid_t file, hid_t mem, int k, int w, int empty, const hsize_t *fstart,
+                         const hsize_t *fcount, const hsize_t *mstart, const hsize_t *mcount) {
+  int rank = file < 0 ? -1 : H5Sget_simple_extent_ndims(file);
+  if (rank == k - 1 && w == 1) --k;
+  int status = file >= 0 && mem >= 0 && rank == k ? 0 : -1;
+  if (!status && empty) status = H5Sselect_none(file) < 0 || H5Sselect_none(mem) < 0 ? -1 : 0;
+  else if (!status)
+    status = H5Sselect_hyperslab(file, H5S_SELECT_SET, fstart, NULL, fcount, NULL) < 0 ||
+                     H5Sselect_hyperslab(mem, H5S_SELECT_SET, mstart, NULL, mcount, NULL) < 0
+                 ? -1
+                 : 0;
+  if (status) {
+    amp_h5_close(file);
+    amp_h5_close(mem);
+  }
+  return status;
+}
+
 /* The file and memory selections of a block transfer (see h5.h). Returns 0,
  * with *file and *mem to close, or -1. */
 static int block_spaces(hid_t dset, int64_t frame, int64_t lo, int64_t n, int W, int off, int w, hid_t *file,
@@ -252,21 +274,7 @@ static int block_spaces(hid_t dset, int64_t frame, int64_t lo, int64_t n, int W,
   hsize_t mem_start[2] = {0, (hsize_t)off}, mem_count[2] = {(hsize_t)n, (hsize_t)w};
   *file = H5Dget_space(dset);
   *mem = H5Screate_simple(2, mem_dims, NULL);
-  int rank = *file < 0 ? -1 : H5Sget_simple_extent_ndims(*file);
-  /* [T][N] and [N] datasets have no axis for the w = 1 column. */
-  if (rank == k - 1 && w == 1) --k;
-  int status = *file >= 0 && *mem >= 0 && rank == k ? 0 : -1;
-  if (!status && n == 0) status = H5Sselect_none(*file) < 0 || H5Sselect_none(*mem) < 0 ? -1 : 0;
-  else if (!status)
-    status = H5Sselect_hyperslab(*file, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-                     H5Sselect_hyperslab(*mem, H5S_SELECT_SET, mem_start, NULL, mem_count, NULL) < 0
-                 ? -1
-                 : 0;
-  if (status) {
-    amp_h5_close(*file);
-    amp_h5_close(*mem);
-  }
-  return status;
+  return select_spaces(*file, *mem, k, w, n == 0, start, count, mem_start, mem_count);
 }
 
 int amp_h5_write_rows(hid_t dset, hid_t dxpl, int64_t frame, int64_t lo, int64_t n, const double *buf, int W,
@@ -304,20 +312,7 @@ static int grid_spaces(hid_t dset, int64_t frame, int d, const int64_t *start, c
   mdims[d] = (hsize_t)W, mstart[d] = (hsize_t)off, mcount[d] = (hsize_t)w;
   *file = H5Dget_space(dset);
   *mem = H5Screate_simple(d + 1, mdims, NULL);
-  int rank = *file < 0 ? -1 : H5Sget_simple_extent_ndims(*file);
-  if (rank == k - 1 && w == 1) --k; /* no w axis */
-  int status = *file >= 0 && *mem >= 0 && rank == k ? 0 : -1;
-  if (!status && empty) status = H5Sselect_none(*file) < 0 || H5Sselect_none(*mem) < 0 ? -1 : 0;
-  else if (!status)
-    status = H5Sselect_hyperslab(*file, H5S_SELECT_SET, fstart, NULL, fcount, NULL) < 0 ||
-                     H5Sselect_hyperslab(*mem, H5S_SELECT_SET, mstart, NULL, mcount, NULL) < 0
-                 ? -1
-                 : 0;
-  if (status) {
-    amp_h5_close(*file);
-    amp_h5_close(*mem);
-  }
-  return status;
+  return select_spaces(*file, *mem, k, w, empty, fstart, fcount, mstart, mcount);
 }
 
 int amp_h5_write_grid(hid_t dset, hid_t dxpl, int64_t frame, int d, const int64_t *start, const int64_t *count,
