@@ -112,7 +112,7 @@ def gaussian(f, lrn):
     return s_g, s_x, g["snapshots/sigma"][rows], g["epr_total"][0] / n, g["epr_particle"][()]
 
 
-def bilinear(field, r_axis, u_axis, L, r, u):
+def bilinear(field, r_axis, u_axis, r, u):
     """field[nu][nr] at (r, u): periodic in r, clamped in u."""
     hr, hu = r_axis[1] - r_axis[0], u_axis[1] - u_axis[0]
     nr, nu = len(r_axis), len(u_axis)
@@ -135,8 +135,8 @@ def ring(f, lrn):
     r = r - L * np.round(r / L)
     u, gp = (g[:, 0] - g[:, 1]) / np.sqrt(2), (g[:, 0] + g[:, 1]) / np.sqrt(2)
     ra, ua = f["grid/r"][()], f["grid/u"][()]
-    s_r = bilinear(f["score/r"][()], ra, ua, L, r, u)
-    s_u = bilinear(f["score/u"][()], ra, ua, L, r, u)
+    s_r = bilinear(f["score/r"][()], ra, ua, r, u)
+    s_u = bilinear(f["score/u"][()], ra, ua, r, u)
     s_x = np.stack([s_r, -s_r], axis=1)[..., None]
     s_g = np.stack([(s_u - gp) / np.sqrt(2), (-s_u - gp) / np.sqrt(2)], axis=1)[..., None]
     return s_g, s_x, exact_sigma(lrn, s_g, s_x), f["epr"].attrs["per_particle"], None
