@@ -106,10 +106,10 @@ def gaussian(f, lrn):
     missing = [int(s) for s in lrn["step"] if int(s) not in index]
     if missing:
         sys.exit(f"exact.h5 lacks the snapshot of step {missing[0]}: both must read the same trajectory")
-    rows = [index[int(s)] for s in lrn["step"]]
-    s_x, s_g = g["snapshots/score_x"][rows], g["snapshots/score_g"][rows]
+    rows = np.array([index[int(s)] for s in lrn["step"]])
+    s_x, s_g = g["snapshots/score_x"][()][rows], g["snapshots/score_g"][()][rows]
     n = lrn["sigma"].shape[1]
-    return s_g, s_x, g["snapshots/sigma"][rows], g["epr_total"][0] / n, g["epr_particle"][()]
+    return s_g, s_x, g["snapshots/sigma"][()][rows], g["epr_total"][0] / n, g["epr_particle"][()]
 
 
 def bilinear(field, r_axis, u_axis, r, u):
