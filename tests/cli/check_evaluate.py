@@ -163,12 +163,12 @@ def largest_cluster(x, dense, box, radius):
     for i in range(len(ids)):
         if label[i] >= 0:
             continue
-        label[i], todo = i, [i]
-        while todo:
-            j = todo.pop()
+        label[i], stack = i, [i]
+        while stack:
+            j = stack.pop()
             for k in np.flatnonzero(linked[j] & (label < 0)):
                 label[k] = i
-                todo.append(k)
+                stack.append(k)
     sizes = np.bincount(label, minlength=len(ids)) if len(ids) else np.zeros(0, dtype=int)
     return ids[label == np.argmax(sizes)] if len(ids) else ids
 
