@@ -56,6 +56,7 @@ typedef enum {
 typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICIT } amp_loss;
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
+typedef enum { AMP_ENVELOPE_NONE, AMP_ENVELOPE_SMOOTH } amp_envelope;
 typedef enum { AMP_NEIGHBORHOOD_SPACE, AMP_NEIGHBORHOOD_BONDS } amp_neighborhood_kind;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
@@ -126,6 +127,7 @@ typedef struct {
     int decoder_hidden_width;
     int feedforward_layers;
     amp_pooling pooling;
+    amp_envelope envelope;      /* smooth: neighbour tokens fade out at R (nn.h) */
     amp_positions positions;
     amp_outputs outputs;
     amp_shift shift;
@@ -138,6 +140,7 @@ typedef struct {
     amp_loss loss;
     double noise_scale;         /* sigma */
     int batch_particles;
+    int frames_per_step;        /* frames each replica draws per optimiser step */
     long long steps;
     amp_optimizer optimizer;
     double learning_rate;

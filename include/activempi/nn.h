@@ -12,6 +12,10 @@
  *   block:    h = LN1(h + MHA(h));  h = LN2(h + FF(h))           (post-LN, L blocks)
  *   readout:  s_q = decoder(h[0])  (or the masked mean of h)   (+ s_x = decoder_x(...))
  *
+ * optionally with a smooth cutoff envelope: neighbour token t weighed by
+ * w(r_t) = (1 - r_t^2/R^2)^2 in every attention row and in mean pooling, so
+ * the outputs stay continuous as a neighbour crosses the cutoff R
+ *
  * with every MLP a stack of Linear + GELU (tanh form, as jax.nn.gelu) and a
  * last Linear; LayerNorm with scale and offset, eps 1e-5 (haiku's default);
  * multi-head attention with biases on the query, key, value and output
@@ -60,6 +64,9 @@ typedef struct {
   int decoder_width;  /* their width */
   amp_nn_pooling pooling;
   int equilibrium_shift; /* 1: s_q = net - q (needs q_outputs == q_features) */
+  double envelope_radius; /* R > 0: neighbour tokens weighed by (1 - r^2/R^2)^2 in attention and
+                             mean pooling (envelope.c); 0: no envelope */
+  int position_dim;       /* d: x's first d columns are x_i - x_j (r = their norm); with an envelope only */
 } amp_nn_arch;
 
 /* How a tensor starts (reference initialisers, haiku's definitions):
@@ -163,6 +170,7 @@ typedef struct {
   /* per embedding MLP, per hidden layer: pre-activation and GELU output [M, width] */
   amp_nn_real **q_pre, **q_act, **x_pre, **x_act;
   amp_nn_real *h0;  /* [M, C] tokens after embedding */
+  amp_nn_real *kbias; /* [M] log envelope weight of each token (0 without an envelope) */
   struct AMP_NN(block_acts) {
     amp_nn_real *q, *k, *v;  /* [M, C] projections */
     amp_nn_real *prob;       /* [B, H, T, T] attention weights */
@@ -183,6 +191,7 @@ typedef struct {
   amp_nn_real *g_pool, *g_s1, *g_s2; /* [B, max(C, widths)] */
   amp_nn_real *g_unit;       /* [B, max(outputs)] unit seeds of the Jacobian's reverse passes */
   amp_nn_real *g_q_in, *g_x_in;    /* [M, nf], [M, nx] input gradients */
+  amp_nn_real *g_kbias;      /* [M] dL/d kbias (with an envelope) */
   double *colsum;            /* [max width] bias-gradient accumulator */
   const unsigned char *mask; /* [B, T] of the last forward */
   const amp_nn_real *q_in, *x_in; /* inputs of the last forward */

@@ -87,6 +87,7 @@ typedef struct {
   int implicit;               /* loss = "implicit" */
   double fraction;            /* selection probability of a particle */
   amp_rng rng;                /* keyed by (seed, replica) */
+  amp_train_stats acc;        /* the step so far: this rank's loss sum, targets, largest imbalances */
   char error[AMP_ERR_LEN];
 } amp_trainer;
 
@@ -100,18 +101,27 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bon
                      int replicas);
 void amp_trainer_free(amp_trainer *t);
 
-/* Collective: one optimisation step on configuration p (owned rows + ghosts
- * within cfg->derived.train_halo, and for bond-graph neighbourhoods within
- * amp_score_graph_halo), as step number `step` (the counter of its random
- * numbers). Returns 0, or -1 on every rank (parameters unchanged) when the
- * loss or gradient is not finite, memory runs out, or a bond-graph
- * neighbourhood reaches beyond the halo, with t->error on the ranks that
- * know why ("" on the others, so the one that knows reports it). */
-int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats);
+/* One optimisation step over F frames ([train] frames_per_step):
+ *   amp_trainer_begin_step(t);
+ *   for each frame f: amp_trainer_add_frame(t, p_f, draw_f);
+ *   amp_trainer_update(t, step, &stats);
+ * add_frame (collective) adds the gradient of configuration p's batch to
+ * this rank's sum: p holds owned rows + ghosts within cfg->derived.train_halo
+ * (and for bond-graph neighbourhoods within amp_score_graph_halo), and `draw`
+ * is the counter of its random numbers (the particles drawn, their noise).
+ * update (collective) sums the gradient and the loss over the ranks in one
+ * MPI_Allreduce, divides them by the step's targets, and updates the
+ * parameters. Both return 0, or -1 on every rank (parameters unchanged) when
+ * the loss or gradient is not finite, memory runs out, or a bond-graph
+ * neighbourhood reaches beyond the halo, with t->error on the ranks that know
+ * why ("" on the others, so the one that knows reports it). */
+void amp_trainer_begin_step(amp_trainer *t);
+int amp_trainer_add_frame(amp_trainer *t, const amp_particles *p, long long draw);
+int amp_trainer_update(amp_trainer *t, long long step, amp_train_stats *stats);
 
 /* Collective: the loss of `params` on p with the batch (and the noise) of
- * step `step`, without gradients (validation). */
-int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long step,
+ * counter `draw`, without gradients (validation). */
+int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long draw,
                      amp_train_stats *stats);
 
 #endif

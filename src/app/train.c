@@ -106,10 +106,11 @@ static void teardown(amp_train *t) {
   free(t->log);
 }
 
-/* The training frame of this replica at `step` (a function of seed, replica, step). */
-static int64_t training_frame(const amp_train *t, long long step) {
+/* The training frame of this replica for draw counter `draw` (a function of
+ * seed, replica, draw). */
+static int64_t training_frame(const amp_train *t, long long draw) {
   double u[4];
-  amp_rng_uniform4(&t->tr.rng, 0, (uint64_t)step, AMP_RNG_TRAIN_SNAPSHOT, u);
+  amp_rng_uniform4(&t->tr.rng, 0, (uint64_t)draw, AMP_RNG_TRAIN_SNAPSHOT, u);
   int64_t k = (int64_t)(u[0] * (double)t->ntrain);
   return t->first + (k < t->ntrain ? k : t->ntrain - 1);
 }
@@ -216,18 +217,37 @@ static int signal_agreed(void) {
   return MPI_Allreduce(&caught, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS ? any : 15;
 }
 
+/* Frame f of a step's frames_per_step: its counter of random draws (the frame,
+ * the particles, their noise); with one frame per step, the step itself. */
+static long long draw_counter(const amp_train *t, long long step, int f) {
+  return step * t->cfg->train.frames_per_step + f;
+}
+
+/* One optimisation step over frames_per_step frames. Collective. */
+static int train_step(amp_train *t, amp_train_stats *st) {
+  amp_trainer_begin_step(&t->tr);
+  for (int f = 0; f < t->cfg->train.frames_per_step; f++) {
+    long long draw = draw_counter(t, t->step, f);
+    amp_timer_begin(t->ev.data);
+    int status = amp_train_load(t, training_frame(t, draw));
+    amp_timer_end(t->ev.data);
+    if (status) return -1;
+    amp_timer_begin(t->ev.step);
+    status = amp_trainer_add_frame(&t->tr, &t->p, draw);
+    amp_timer_end(t->ev.step);
+    if (status) return fail(t, t->tr.error);
+  }
+  amp_timer_begin(t->ev.step);
+  int status = amp_trainer_update(&t->tr, t->step, st);
+  amp_timer_end(t->ev.step);
+  return status ? fail(t, t->tr.error) : 0;
+}
+
 int amp_train_steps(amp_train *t, long long until) {
   const long long total = t->cfg->train.steps;
   while (t->step < until && t->step < total) {
     amp_train_stats st;
-    amp_timer_begin(t->ev.data);
-    int status = amp_train_load(t, training_frame(t, t->step));
-    amp_timer_end(t->ev.data);
-    if (status) return -1;
-    amp_timer_begin(t->ev.step);
-    status = amp_trainer_step(&t->tr, &t->p, t->step, &st);
-    amp_timer_end(t->ev.step);
-    if (status) return fail(t, t->tr.error);
+    if (train_step(t, &st)) return -1;
     t->step++;
     if ((t->step % t->cfg->train.log_interval == 0 || t->step == total) && append_log(t, &st)) return -1;
   }

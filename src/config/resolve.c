@@ -150,6 +150,10 @@ static int check_network(amp_parse_context *ctx, amp_config *cfg) {
     return key_error(ctx, "network", "neighborhood", "%s",
                      "= \"bonds\" walks the bond graph, but [interaction] bonds = \"none\": set bonds (\"chain\", "
                      "\"ring\", \"lattice\" or \"distance\"), or use neighborhood = \"space\"");
+  if (cfg->network.neighborhood == AMP_NEIGHBORHOOD_BONDS && cfg->network.envelope == AMP_ENVELOPE_SMOOTH)
+    return key_error(ctx, "network", "envelope", "%s",
+                     "= \"smooth\" fades tokens out at neighborhood_cutoff, which selects nothing with neighborhood "
+                     "= \"bonds\": use envelope = \"none\"");
   return check_against_box(ctx, cfg, "[network] neighborhood_cutoff", cfg->network.neighborhood_cutoff,
                            "network", "neighborhood_cutoff", "lower it, or use a larger box");
 }

@@ -140,6 +140,9 @@ const amp_key_spec amp_schema[] = {
    NULL, ALL, "hidden layers of each block's feed-forward MLP (C -> F ... F -> C)"},
   {"network", "pooling", AMP_KEY_CHOICE, F(network.pooling), VALUE("\"self\""), ANY, "self|mean", ALL,
    "readout: the particle's own token, or the mean of its neighbourhood's tokens"},
+  {"network", "envelope", AMP_KEY_CHOICE, F(network.envelope), VALUE("\"none\""), ANY, "none|smooth", ALL,
+   "smooth: each neighbour token weighs (1 - r^2/R^2)^2 in attention and mean pooling (R = neighborhood_cutoff), "
+   "so the score stays continuous when a neighbour crosses R (neighborhood = \"space\" only)"},
   {"network", "positions", AMP_KEY_CHOICE, F(network.positions), VALUE("\"relative\""), ANY,
    "relative|relative_and_absolute", ALL,
    "position input per token: x_i - x_j, or also x_j (a trap breaks translation invariance)"},
@@ -167,6 +170,8 @@ const amp_key_spec amp_schema[] = {
    "sigma of the denoising loss"},
   {"train", "batch_particles", AMP_KEY_INT, F(train.batch_particles), VALUE("1024"), GE(1), NULL, ALL,
    "particles per optimiser step, over all ranks"},
+  {"train", "frames_per_step", AMP_KEY_INT, F(train.frames_per_step), VALUE("1"), FROM_TO(1, 65536), NULL, ALL,
+   "snapshots each replica draws per optimiser step, its batch_particles spread over them (small systems: many)"},
   {"train", "steps", AMP_KEY_LONG, F(train.steps), REQUIRED, GE(1), NULL, ALL, "optimiser steps"},
   {"train", "optimizer", AMP_KEY_CHOICE, F(train.optimizer), VALUE("\"radam\""), ANY, "radam|adam", ALL,
    "optimiser"},

@@ -132,6 +132,9 @@ static int write_header(hid_t file, const amp_nn_arch *arch, amp_neighborhood_ki
                    : 0;
   for (int i = 0; i < NFIELDS && !status; i++)
     status = amp_h5_attr_write(file, arch_fields[i].name, H5T_NATIVE_INT, 0, arch_field(&a, i));
+  if (!status)
+    status = amp_h5_attr_write(file, "envelope_radius", H5T_NATIVE_DOUBLE, 0, &a.envelope_radius) < 0 ||
+             amp_h5_attr_write(file, "position_dim", H5T_NATIVE_INT, 0, &a.position_dim) < 0;
   return status;
 }
 
@@ -200,6 +203,20 @@ int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, con
 
 /* --- reading: rank 0 ------------------------------------------------------ */
 
+/* The envelope attributes; absent (files written before them): no envelope. */
+static int read_envelope(hid_t file, amp_nn_arch *a, const char *path, char *err) {
+  htri_t there = H5Aexists(file, "envelope_radius");
+  if (there < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for the attribute envelope_radius", path);
+  if (!there) return 0;
+  if (amp_h5_attr_read(file, "envelope_radius", H5T_NATIVE_DOUBLE, 0, &a->envelope_radius) ||
+      amp_h5_attr_read(file, "position_dim", H5T_NATIVE_INT, 0, &a->position_dim)) {
+    forget_hdf5_error();
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: architecture attributes envelope_radius and position_dim malformed",
+                       path);
+  }
+  return 0;
+}
+
 static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   char pooling[16], why[256];
   memset(a, 0, sizeof *a);
@@ -216,6 +233,8 @@ static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   if (strcmp(pooling, "self") && strcmp(pooling, "mean"))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: pooling is \"%s\", not \"self\" or \"mean\"", path, pooling);
   a->pooling = strcmp(pooling, "self") ? AMP_NN_POOL_MEAN : AMP_NN_POOL_SELF;
+  int status = read_envelope(file, a, path, err);
+  if (status) return status;
   if (amp_nn_arch_check(a, why, sizeof why))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid architecture: %s", path, why);
   return 0;
@@ -274,6 +293,10 @@ static int same_arch(const amp_nn_arch *file, const amp_nn_arch *layout, const c
   if (f.pooling != l.pooling)
     return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has pooling \"%s\", the network \"%s\"", path,
                        pooling_names[f.pooling], pooling_names[l.pooling]);
+  if (f.envelope_radius != l.envelope_radius || f.position_dim != l.position_dim)
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has envelope radius %g over %d dimensions, "
+                       "the network %g over %d", path, f.envelope_radius, f.position_dim, l.envelope_radius,
+                       l.position_dim);
   return 0;
 }
 

@@ -53,5 +53,9 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
                      .decoder_layers = cfg->network.decoder_hidden_layers,
                      .decoder_width = cfg->network.decoder_hidden_width,
                      .pooling = cfg->network.pooling == AMP_POOLING_MEAN ? AMP_NN_POOL_MEAN : AMP_NN_POOL_SELF,
-                     .equilibrium_shift = cfg->network.shift == AMP_SHIFT_EQUILIBRIUM};
+                     .equilibrium_shift = cfg->network.shift == AMP_SHIFT_EQUILIBRIUM,
+                     .envelope_radius = cfg->network.envelope == AMP_ENVELOPE_SMOOTH
+                                            ? cfg->network.neighborhood_cutoff
+                                            : 0,
+                     .position_dim = cfg->network.envelope == AMP_ENVELOPE_SMOOTH ? d : 0};
 }

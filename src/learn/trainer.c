@@ -76,7 +76,8 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bon
   t->sigma = cfg->train.noise_scale;
   t->perturb_positions = cfg->train.loss == AMP_LOSS_DENOISING;
   t->implicit = cfg->train.loss == AMP_LOSS_IMPLICIT;
-  t->fraction = (double)cfg->train.batch_particles / ((double)cfg->system.particles * replicas);
+  t->fraction = (double)cfg->train.batch_particles /
+                ((double)cfg->system.particles * replicas * cfg->train.frames_per_step);
   t->redistribute = cfg->train.redistribute == AMP_REDISTRIBUTE_ON;
   t->ev.tokens = t->ev.redistribute = t->ev.network = t->ev.allreduce = -1;
   amp_rng_init(&t->rng, (uint64_t)cfg->run.seed, (uint32_t)replica);
@@ -177,7 +178,7 @@ static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
 
 /* The loss terms of the items this rank holds, through micro-batches;
  * gradients into grads unless NULL. */
-static double evaluate(amp_trainer *t, const float *params, double weight, float *grads) {
+static double evaluate(amp_trainer *t, const float *params, float *grads) {
   const amp_work_layout *l = &t->item;
   const size_t n = t->items.n, cap = (size_t)t->ws.capacity;
   double loss = 0;
@@ -186,8 +187,8 @@ static double evaluate(amp_trainer *t, const float *params, double weight, float
     size_t m = n - b0 < cap ? n - b0 : cap;
     amp_work_batch(&t->items, l, b0, m, t->bq, t->bx, t->bmask, t->zeta_q, t->zeta_x);
     amp_nn_forward(&t->layout, params, &t->ws, (int)m, t->bq, t->bx, t->bmask);
-    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, l->nzq, 1, t->sigma, weight, t->ds_q);
-    if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, weight, t->ds_x);
+    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, l->nzq, 1, t->sigma, 1, t->ds_q);
+    if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, 1, t->ds_x);
     if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, l->nzx ? t->ds_x : NULL, grads);
   }
   end(t->ev.network);
@@ -228,8 +229,8 @@ static void directions(amp_trainer *t, const amp_particles *p, const size_t *tar
 /* The implicit loss sum of the n targets on the unperturbed configuration,
  * through micro-batches (gradients into grads unless NULL); returns 0, or
  * -1 when out of memory. */
-static int implicit_terms(amp_trainer *t, const float *params, const amp_particles *p, size_t n, double weight,
-                          float *grads, double *loss) {
+static int implicit_terms(amp_trainer *t, const float *params, const amp_particles *p, size_t n, float *grads,
+                          double *loss) {
   const amp_neighborhoods *nb = &t->nb;
   if (amp_cells_build(&t->cells, p, t->spec.L, t->spec.R) ||
       amp_neighborhood_build(&t->nb, &t->spec, &t->cells, p, t->target, n))
@@ -240,7 +241,7 @@ static int implicit_terms(amp_trainer *t, const float *params, const amp_particl
     directions(t, p, t->target + b0, m);
     amp_nn_implicit_batch b = {.B = (int)m, .q = nb->q + b0 * T * nb->nf, .x = nb->x + b0 * T * nb->nx,
                                .mask = nb->mask + b0 * T, .dir = t->dir, .q_shift = t->q_shift, .ds = t->ds_q};
-    *loss += weight * amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, weight, grads);
+    *loss += amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, 1, grads);
   }
   return 0;
 }
@@ -259,60 +260,82 @@ static int implicit_accumulate(amp_trainer *t, const float *params, const amp_pa
   stats->targets = total;
   stats->imbalance = stats->imbalance_owned = total ? (double)most * size / (double)total : 1;
   *loss = 0;
-  int failed = implicit_terms(t, params, p, n, total ? 1.0 / (double)total : 0, grads, loss);
+  int failed = implicit_terms(t, params, p, n, grads, loss);
   if (any(t->comm, failed)) return tokens_failed(t, failed);
   return 0;
 }
 
-/* This rank's loss sum over the items it evaluates (gradients into grads
- * unless NULL); the batch size and its imbalance in stats. Collective. */
-static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long step, float *grads,
+/* This rank's unweighted loss sum over the items it evaluates (their
+ * gradients added into grads unless NULL); the batch size and its imbalance
+ * in stats. Collective. */
+static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long draw, float *grads,
                       double *loss, amp_train_stats *stats) {
   if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
-  size_t n = amp_denoise_select(&t->rng, p, step, t->fraction, t->target);
+  size_t n = amp_denoise_select(&t->rng, p, draw, t->fraction, t->target);
   if (t->implicit) return implicit_accumulate(t, params, p, n, grads, loss, stats);
-  amp_denoise_noise(&t->rng, p, step, t->zq, t->zx);
+  amp_denoise_noise(&t->rng, p, draw, t->zq, t->zx);
   begin(t->ev.tokens);
   int built = build_items(t, p, n);
   end(t->ev.tokens);
   if (any(t->comm, built)) return tokens_failed(t, built);
   if (redistribute(t, stats)) return -1;
-  double weight = stats->targets ? 1.0 / (double)stats->targets : 0;
-  *loss = weight * evaluate(t, params, weight, grads);
+  *loss = evaluate(t, params, grads);
   return 0;
 }
 
-int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long step,
-                     amp_train_stats *stats) {
-  double loss;
-  memset(stats, 0, sizeof *stats);
-  if (accumulate(t, params, p, step, NULL, &loss, stats)) return -1;
-  if (MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
+/* sum over ranks of a local loss sum, divided by the batch's targets */
+static int mean_loss(amp_trainer *t, double *loss, long long targets) {
+  if (MPI_Allreduce(MPI_IN_PLACE, loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
     return fail(t, "MPI_Allreduce of the loss failed");
+  *loss = targets ? *loss / (double)targets : 0;
+  return 0;
+}
+
+int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long draw,
+                     amp_train_stats *stats) {
+  double loss = 0;
+  memset(stats, 0, sizeof *stats);
+  if (accumulate(t, params, p, draw, NULL, &loss, stats) || mean_loss(t, &loss, stats->targets)) return -1;
   stats->loss = loss;
   return 0;
 }
 
-int amp_trainer_step(amp_trainer *t, const amp_particles *p, long long step, amp_train_stats *stats) {
-  double loss;
-  memset(stats, 0, sizeof *stats);
+void amp_trainer_begin_step(amp_trainer *t) {
   memset(t->grads, 0, t->layout.nparams * sizeof *t->grads);
-  if (accumulate(t, t->params, p, step, t->grads, &loss, stats)) return -1;
+  memset(&t->acc, 0, sizeof t->acc);
+}
+
+int amp_trainer_add_frame(amp_trainer *t, const amp_particles *p, long long draw) {
+  double loss = 0;
+  amp_train_stats st = {0};
+  if (accumulate(t, t->params, p, draw, t->grads, &loss, &st)) return -1;
+  t->acc.loss += loss;
+  t->acc.targets += st.targets;
+  t->acc.imbalance = fmax(t->acc.imbalance, st.imbalance);
+  t->acc.imbalance_owned = fmax(t->acc.imbalance_owned, st.imbalance_owned);
+  return 0;
+}
+
+int amp_trainer_update(amp_trainer *t, long long step, amp_train_stats *stats) {
+  *stats = t->acc;
   begin(t->ev.allreduce);
-  int reduced = MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) == MPI_SUCCESS &&
-                MPI_Allreduce(MPI_IN_PLACE, &loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) == MPI_SUCCESS;
+  int reduced = MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) == MPI_SUCCESS;
   end(t->ev.allreduce);
   if (!reduced) return fail(t, "MPI_Allreduce of the gradient failed");
-  stats->loss = loss;
-  stats->learning_rate = amp_optim_learning_rate(&t->opt, t->opt.step);
+  if (mean_loss(t, &stats->loss, stats->targets)) return -1;
+  const float weight = stats->targets ? 1.0f / (float)stats->targets : 0;
   double sum = 0;
-  for (size_t i = 0; i < t->layout.nparams; i++) sum += (double)t->grads[i] * t->grads[i];
+  for (size_t i = 0; i < t->layout.nparams; i++) {
+    t->grads[i] *= weight;
+    sum += (double)t->grads[i] * t->grads[i];
+  }
+  stats->learning_rate = amp_optim_learning_rate(&t->opt, t->opt.step);
   stats->grad_norm = sqrt(sum);
-  if (!isfinite(loss) || !isfinite(stats->grad_norm)) {
+  if (!isfinite(stats->loss) || !isfinite(stats->grad_norm)) {
     snprintf(t->error, sizeof t->error,
              "the loss (%g) or the gradient norm (%g) is not finite at training step %lld: lower [train] "
              "learning_rate or raise noise_scale; the last checkpoint holds the last good parameters",
-             loss, stats->grad_norm, step);
+             stats->loss, stats->grad_norm, step);
     return -1;
   }
   amp_optim_step(&t->opt, t->params, t->grads);

@@ -4,12 +4,14 @@
  *
  *   decoders           -> g_pool [B, C]       (both heads add into it)
  *   pooling            -> g_h [M, C]          dL/dh_L (row b T for self pooling)
+ *                         g_kbias [M]         += dL/dkbias of the weighted mean (with an envelope)
  *   block l, reversed  (g_h = dL/dh2 in, dL/dh out):
  *     g_r = LN2'(g_h);  g_a = FF'(g_r) + g_r           dL/dh1
  *     g_r = LN1'(g_a);  g_a = g_r Wo^T                 dL/dr1, dL/datt
- *     (g_b, g_c, g_d) = MHA'(g_a)                      dL/dq, dL/dk, dL/dv
+ *     (g_b, g_c, g_d) = MHA'(g_a)                      dL/dq, dL/dk, dL/dv (g_kbias += dL/dkbias)
  *     g_h = g_r + g_b Wq^T + g_c Wk^T + g_d Wv^T
  *   embeddings         -> g_q_in [M, nf], g_x_in [M, nx]
+ *   envelope           -> g_x_in[:, 0:d] += g_kbias dkbias/dx (envelope.c)
  *
  * Parameter gradients accumulate into `grads` (same layout as the
  * parameters) when it is not NULL; the input Jacobian runs with NULL and
@@ -40,8 +42,8 @@ static void block_backward(const amp_nn_block *blk, const amp_nn_arch *arch, con
                         a->rstd1, P + blk->norm1.scale, cs, M, C);
   nn_linear_backward(ws->g_a, C, 0, GRAD(blk->output.w), GRAD(blk->output.b), cs, ws->g_r, C, a->att, C,
                      P + blk->output.w, M, C, C);
-  nn_attention_backward(ws->g_b, ws->g_c, ws->g_d, ws->g_prob, ws->g_a, a->prob, a->q, a->k, a->v, B, T, C,
-                        arch->heads);
+  nn_attention_backward(ws->g_b, ws->g_c, ws->g_d, arch->envelope_radius > 0 ? ws->g_kbias : NULL, ws->g_prob,
+                        ws->g_a, a->prob, a->q, a->k, a->v, B, T, C, arch->heads);
   memcpy(ws->g_h, ws->g_r, MC * sizeof *ws->g_h);
   const amp_nn_linear *proj[3] = {&blk->query, &blk->key, &blk->value};
   amp_nn_real *dproj[3] = {ws->g_b, ws->g_c, ws->g_d};
@@ -65,19 +67,32 @@ static void decoders_backward(const amp_nn_layout *l, const amp_nn_real *P, AMP_
                     ws->dx_act, B, ws->g_s1, ws->g_s2, ws->colsum);
 }
 
-/* g_h [M, C] = dL/dh_L from g_pool */
-static void pool_backward(AMP_NN(workspace) *ws, int C, amp_nn_pooling pooling) {
+/* g_h [M, C] = dL/dh_L from g_pool, self pooling */
+static void pool_self_backward(AMP_NN(workspace) *ws, int C) {
   const int B = ws->batch, T = ws->tokens;
-  memset(ws->g_h, 0, (size_t)B * T * C * sizeof *ws->g_h);
+  for (int b = 0; b < B; b++)
+    memcpy(ws->g_h + (size_t)b * T * C, ws->g_pool + (size_t)b * C, (size_t)C * sizeof *ws->g_h);
+}
+
+/* g_h [M, C] = dL/dh_L from g_pool, weighted mean pooling of h_L [M, C]; with
+ * an envelope, g_kbias[t] += w_t g . (h_t - pooled) / sum w */
+static void pool_mean_backward(AMP_NN(workspace) *ws, const amp_nn_real *h, const amp_nn_real *kbias, int C) {
+  const int B = ws->batch, T = ws->tokens;
   for (int b = 0; b < B; b++) {
-    const amp_nn_real *g = ws->g_pool + (size_t)b * C;
-    const unsigned char *m = ws->mask + (size_t)b * T;
-    int n = 0;
-    for (int t = 0; t < T; t++) n += pooling == AMP_NN_POOL_SELF ? t == 0 : m[t] != 0;
+    const amp_nn_real *g = ws->g_pool + (size_t)b * C, *pooled = ws->pooled + (size_t)b * C;
+    double wsum = 0;
+    for (int t = 0; t < T; t++)
+      if (ws->mask[(size_t)b * T + t]) wsum += nn_pool_weight(kbias, (size_t)b * T + t);
     for (int t = 0; t < T; t++) {
-      if (pooling == AMP_NN_POOL_SELF ? t != 0 : !m[t]) continue;
-      amp_nn_real *row = ws->g_h + ((size_t)b * T + t) * C;
-      for (int c = 0; c < C; c++) row[c] = g[c] / (amp_nn_real)n;
+      size_t bt = (size_t)b * T + t;
+      if (!ws->mask[bt]) continue;
+      amp_nn_real share = (amp_nn_real)(nn_pool_weight(kbias, bt) / wsum), *row = ws->g_h + bt * C;
+      double dw = 0;
+      for (int c = 0; c < C; c++) {
+        row[c] = g[c] * share;
+        dw += (double)g[c] * (h[bt * C + c] - pooled[c]);
+      }
+      if (kbias) ws->g_kbias[bt] += (amp_nn_real)(dw * share);
     }
   }
 }
@@ -86,14 +101,23 @@ void AMP_NN(backward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(
                       const amp_nn_real *ds_q, const amp_nn_real *ds_x, amp_nn_real *grads) {
   const amp_nn_arch *a = &l->arch;
   const int B = ws->batch, T = ws->tokens, C = a->embed_dim, M = B * T;
+  const amp_nn_real *kbias = a->envelope_radius > 0 ? ws->kbias : NULL;
   decoders_backward(l, params, ws, ds_q, ds_x, grads);
-  pool_backward(ws, C, a->pooling);
+  memset(ws->g_h, 0, (size_t)M * C * sizeof *ws->g_h);
+  memset(ws->g_kbias, 0, (size_t)M * sizeof *ws->g_kbias);
+  if (a->pooling == AMP_NN_POOL_SELF)
+    pool_self_backward(ws, C);
+  else
+    pool_mean_backward(ws, a->layers ? ws->blk[a->layers - 1].h2 : ws->h0, kbias, C);
   for (int i = a->layers - 1; i >= 0; i--)
     block_backward(&l->block[i], a, params, grads, &ws->blk[i], i ? ws->blk[i - 1].h2 : ws->h0, ws, B, T);
   nn_mlp_backward(&l->q_embed, params, grads, ws->g_q_in, a->q_features, 0, ws->g_h, C, ws->q_in, a->q_features,
                   ws->q_pre, ws->q_act, M, ws->g_a, ws->g_b, ws->colsum);
   nn_mlp_backward(&l->x_embed, params, grads, ws->g_x_in, a->x_features, 0, ws->g_h + C / 2, C, ws->x_in,
                   a->x_features, ws->x_pre, ws->x_act, M, ws->g_a, ws->g_b, ws->colsum);
+  if (kbias)
+    nn_envelope_backward(ws->g_x_in, ws->g_kbias, ws->x_in, ws->mask, B, T, a->x_features, a->position_dim,
+                         a->envelope_radius);
   if (a->equilibrium_shift && ds_q)
     for (int b = 0; b < B; b++)
       for (int k = 0; k < a->q_outputs; k++)

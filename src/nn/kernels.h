@@ -11,6 +11,7 @@
 #define ACTIVEMPI_NN_KERNELS_H
 
 #include <cblas.h>
+#include <math.h>
 
 #include "activempi/nn.h"
 
@@ -31,6 +32,8 @@
 #define nn_attention_backward AMP_NN(attention_backward)
 #define nn_mlp_forward AMP_NN(mlp_forward)
 #define nn_mlp_backward AMP_NN(mlp_backward)
+#define nn_envelope_forward AMP_NN(envelope_forward)
+#define nn_envelope_backward AMP_NN(envelope_backward)
 
 /* out[M, nout] (ld ldo) = in[M, nin] (ld ldi) W[nin, nout] + b[nout]. */
 void nn_linear_forward(amp_nn_real *out, int ldo, const amp_nn_real *in, int ldi, const amp_nn_real *W,
@@ -60,15 +63,32 @@ void nn_layernorm_backward(amp_nn_real *din, amp_nn_real *dscale, amp_nn_real *d
                            const amp_nn_real *scale, double *colsum, int M, int C);
 
 /* Multi-head scaled dot-product attention over B sequences of T tokens:
- *   q, k, v [B, T, C] (head h: columns h C/H .. (h+1) C/H - 1), mask [B, T]
- *   prob[B, H, T, T] = softmax_keys(q_h k_h^T / sqrt(C/H), masked keys at -1e30)
+ *   q, k, v [B, T, C] (head h: columns h C/H .. (h+1) C/H - 1), mask [B, T],
+ *   kbias [B, T] (a key's log weight, added to its logits; NULL: none)
+ *   prob[B, H, T, T] = softmax_keys(q_h k_h^T / sqrt(C/H) + kbias, masked keys at -1e30)
  *   att[B, T, C]     = prob v_h, heads side by side */
 void nn_attention_forward(amp_nn_real *att, amp_nn_real *prob, const amp_nn_real *q, const amp_nn_real *k,
-                          const amp_nn_real *v, const unsigned char *mask, int B, int T, int C, int H);
-/* From datt[B, T, C]: dq, dk, dv [B, T, C] (overwritten); dprob: [T, T] scratch. */
-void nn_attention_backward(amp_nn_real *dq, amp_nn_real *dk, amp_nn_real *dv, amp_nn_real *dprob,
-                           const amp_nn_real *datt, const amp_nn_real *prob, const amp_nn_real *q,
-                           const amp_nn_real *k, const amp_nn_real *v, int B, int T, int C, int H);
+                          const amp_nn_real *v, const unsigned char *mask, const amp_nn_real *kbias, int B, int T,
+                          int C, int H);
+/* From datt[B, T, C]: dq, dk, dv [B, T, C] (overwritten); dkbias [B, T] += dL/dkbias
+ * (NULL: skipped); dprob: [T, T] scratch. */
+void nn_attention_backward(amp_nn_real *dq, amp_nn_real *dk, amp_nn_real *dv, amp_nn_real *dkbias,
+                           amp_nn_real *dprob, const amp_nn_real *datt, const amp_nn_real *prob,
+                           const amp_nn_real *q, const amp_nn_real *k, const amp_nn_real *v, int B, int T, int C,
+                           int H);
+
+/* The smooth cutoff envelope (envelope.c): x [B, T, nx] tokens whose first d
+ * columns are x_i - x_j; kbias [B, T] = log (1 - r^2/R^2)^2 of the real
+ * neighbour tokens (token 0 and padding: 0). Backward: g_x [B, T, nx] +=
+ * g_kbias d kbias / dx in the first d columns. */
+void nn_envelope_forward(amp_nn_real *kbias, const amp_nn_real *x, const unsigned char *mask, int B, int T, int nx,
+                         int d, double R);
+void nn_envelope_backward(amp_nn_real *g_x, const amp_nn_real *g_kbias, const amp_nn_real *x,
+                          const unsigned char *mask, int B, int T, int nx, int d, double R);
+/* A real token's weight in mean pooling: exp(kbias[bt]), or 1 without an envelope. */
+static inline amp_nn_real nn_pool_weight(const amp_nn_real *kbias, size_t bt) {
+  return kbias ? (amp_nn_real)exp((double)kbias[bt]) : 1;
+}
 
 /* An MLP (layout m): in[M, nin] (ld ldi) -> out[M, nout] (ld ldo), hidden
  * pre-activations pre[i] and GELU outputs act[i] [M, width_i] kept. */

@@ -22,10 +22,11 @@
 void amp_nn_arch_describe(const amp_nn_arch *a, char *buf, size_t size) {
   snprintf(buf, size,
            "features q %d x %d, outputs q %d x %d, C %d, heads %d, layers %d, feed-forward %dx%d, embedding %dx%d, "
-           "decoder %dx%d, pooling %s, shift %s",
+           "decoder %dx%d, pooling %s, shift %s, envelope %g over %d",
            a->q_features, a->x_features, a->q_outputs, a->x_outputs, a->embed_dim, a->heads, a->layers, a->ff_layers,
            a->ff_dim, a->embed_layers, a->embed_width, a->decoder_layers, a->decoder_width,
-           a->pooling == AMP_NN_POOL_MEAN ? "mean" : "self", a->equilibrium_shift ? "equilibrium" : "none");
+           a->pooling == AMP_NN_POOL_MEAN ? "mean" : "self", a->equilibrium_shift ? "equilibrium" : "none",
+           a->envelope_radius, a->position_dim);
 }
 
 int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
@@ -41,6 +42,9 @@ int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
     why = "layer counts must be >= 0 (blocks >= 1) and widths >= 1";
   else if (a->equilibrium_shift && a->q_outputs != a->q_features)
     why = "the equilibrium shift needs as many outputs as internal-coordinate features";
+  else if (!(a->envelope_radius >= 0) ||
+           (a->envelope_radius > 0 && (a->position_dim < 1 || a->position_dim > a->x_features)))
+    why = "an envelope needs a radius > 0 and 1 <= position_dim <= x_features";
   if (why) snprintf(err, errlen, "%s", why);
   return why ? -1 : 0;
 }

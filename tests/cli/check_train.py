@@ -46,6 +46,20 @@ def curves(tol, paths):
                 sys.exit(f"{name} differs by {rel:.3g} > {bound}")
 
 
+def pooled(frames, tol, path_f, path_1):
+    """Step s of a run with `frames` frames per step drew the frames of steps
+    frames s .. frames s + frames - 1 of a one-frame run: with every particle
+    in the batch and parameters that do not move, its loss is their mean."""
+    cols, many = log(path_f)
+    _, one = log(path_1)
+    a = many[:, cols.index("loss")]
+    b = one[: len(a) * frames, cols.index("loss")].reshape(len(a), frames).mean(axis=1)
+    rel = np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)
+    print(f"# loss of {frames}-frame steps vs the mean of one-frame steps: max relative difference {rel:.3g}")
+    if not rel <= tol:
+        sys.exit(f"pooled loss differs by {rel:.3g} > {tol}")
+
+
 def datasets(path):
     out = {}
     with h5py.File(path, "r") as f:
@@ -101,6 +115,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "curves":
         curves(float(sys.argv[2]), sys.argv[3:])
+    elif cmd == "pooled":
+        pooled(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif cmd == "same":
         same(sys.argv[2], sys.argv[3])
     elif cmd == "balanced":

@@ -1,5 +1,6 @@
 # The train stage end to end: the same loss curve on 1, 2 and 4 ranks, and
-# with the work items' redistribution on and off, an even batch on 4 ranks, a
+# with the work items' redistribution on and off, an even batch on 4 ranks,
+# steps over several frames (the mean of one-frame steps; rank-independent), a
 # resumed run equal to an uninterrupted one, a non-finite loss stopped with
 # its message and the last good checkpoint kept, and learning: trapped
 # hypoelliptic AOUPs' EPR within 5 % of science.md (I7).
@@ -65,6 +66,21 @@ check "redistribution of the work items on and off gives the same loss curve on 
   $py "$checker" curves 1e-5 r4/train_log.h5 off4/train_log.h5
 check "with redistribution each of 4 ranks evaluates floor or ceil of the mean (max/mean <= 1.1)" \
   $py "$checker" balanced r4/train_log.h5 1.1
+
+new_dir frames
+train one 12 'batch_particles = 200' 'learning_rate = 1e-20'
+train two 6 'batch_particles = 400' 'learning_rate = 1e-20' 'frames_per_step = 2'
+sed -i '/^batch_particles = 64$/d; /^learning_rate = 1e-3$/d' one.toml two.toml
+run_amp -n 2 --quiet one.toml
+run_amp -n 2 --quiet two.toml
+check "a step over 2 frames has the mean loss of the two one-frame steps that drew them (1e-6)" \
+  $py "$checker" pooled 2 1e-6 two/train_log.h5 one/train_log.h5
+train f1 10 'frames_per_step = 3'
+run_amp -n 1 --quiet f1.toml
+train f2 10 'frames_per_step = 3'
+run_amp -n 2 --quiet f2.toml
+check "3 frames per step give the same loss curve on 1 and 2 ranks (1e-5)" \
+  $py "$checker" curves 1e-5 f1/train_log.h5 f2/train_log.h5
 
 new_dir resume
 train full 20

@@ -4,7 +4,8 @@
  * GELU, LayerNorm, masked multi-head attention, MLP), then the whole score
  * transformer's parameter and input gradients, and its input Jacobian, in
  * several architectures (self and mean pooling, equilibrium shift, position
- * head, absolute positions, padded tokens).
+ * head, absolute positions, padded tokens, the smooth cutoff envelope), and
+ * the envelope's continuity at the cutoff.
  *
  * The loss is L = sum w . out with fixed random weights w, so dL/dout = w.
  * Error measure: max_i |analytic_i - fd_i| / max_i |fd_i| (h = 1e-5: the
@@ -165,19 +166,21 @@ enum { AB = 2, AT = 5, AC = 8, AH = 2 };
 typedef struct {
   double *q, *k, *v, *w, att[AB * AT * AC], prob[AB * AH * AT * AT];
   unsigned char mask[AB * AT];
+  double *kbias; /* [AB * AT] key log weights, or NULL */
 } att_ctx;
 
 static double att_loss(void *p) {
   att_ctx *c = p;
-  nn_attention_forward(c->att, c->prob, c->q, c->k, c->v, c->mask, AB, AT, AC, AH);
+  nn_attention_forward(c->att, c->prob, c->q, c->k, c->v, c->mask, c->kbias, AB, AT, AC, AH);
   return dot(c->att, c->w, AB * AT * AC);
 }
 
-static void attention_masks_and_matches_differences(void **state) {
-  (void)state;
+/* With key_bias, every key's logits gain a random log weight, whose gradient
+ * is checked too. */
+static void check_attention(int key_bias) {
   size_t n = AB * AT * AC;
   att_ctx c = {random_array(n, -2, 2), random_array(n, -2, 2), random_array(n, -2, 2), random_array(n, -1, 1),
-               {0}, {0}, {1, 1, 1, 1, 1, 1, 1, 0, 1, 0}};
+               {0}, {0}, {1, 1, 1, 1, 1, 1, 1, 0, 1, 0}, key_bias ? random_array(AB * AT, -3, 0) : NULL};
   att_loss(&c);
   for (int b = 0; b < AB; b++)
     for (int h = 0; h < AH; h++)
@@ -190,16 +193,23 @@ static void attention_masks_and_matches_differences(void **state) {
         }
         assert_true(fabs(sum - 1) < 1e-14);
       }
-  double dq[AB * AT * AC], dk[AB * AT * AC], dv[AB * AT * AC], dprob[AT * AT];
-  nn_attention_backward(dq, dk, dv, dprob, c.w, c.prob, c.q, c.k, c.v, AB, AT, AC, AH);
+  double dq[AB * AT * AC], dk[AB * AT * AC], dv[AB * AT * AC], dprob[AT * AT], dbias[AB * AT] = {0};
+  nn_attention_backward(dq, dk, dv, key_bias ? dbias : NULL, dprob, c.w, c.prob, c.q, c.k, c.v, AB, AT, AC, AH);
   assert_gradient(att_loss, &c, c.q, dq, n, "attention: query");
   assert_gradient(att_loss, &c, c.k, dk, n, "attention: key");
   assert_gradient(att_loss, &c, c.v, dv, n, "attention: value");
+  if (key_bias) assert_gradient(att_loss, &c, c.kbias, dbias, AB * AT, "attention: key log weights");
   for (int t = 0; t < AT; t++)
     for (int k = 0; k < AC; k++) {
       if (!c.mask[AT + t]) assert_true(dk[(AT + t) * AC + k] == 0 && dv[(AT + t) * AC + k] == 0);
     }
-  free(c.q), free(c.k), free(c.v), free(c.w);
+  free(c.q), free(c.k), free(c.v), free(c.w), free(c.kbias);
+}
+
+static void attention_masks_and_matches_differences(void **state) {
+  (void)state;
+  check_attention(0);
+  check_attention(1);
 }
 
 /* ---- the whole network ---------------------------------------------------- */
@@ -291,6 +301,54 @@ static void network_gradients_mean_pooling_shift_absolute_positions(void **state
   check_network_gradients(&a);
 }
 
+/* The cutoff envelope (R = 5 > the largest |x_i - x_j| = 3 sqrt 2 of the
+ * random tokens): its weights' derivatives reach the parameters and the x inputs. */
+static void network_gradients_with_envelope(void **state) {
+  (void)state;
+  amp_nn_arch a = small_arch();
+  a.envelope_radius = 5;
+  a.position_dim = 2;
+  check_network_gradients(&a);
+  a.pooling = AMP_NN_POOL_MEAN;
+  a.x_features = 4; /* absolute positions after the relative ones */
+  check_network_gradients(&a);
+}
+
+/* s(token at r -> R) -> s(token masked): the outputs are continuous when a
+ * neighbour crosses the cutoff (w = (1 - u^2)^2 ~ 4e-8 at u = 1 - 1e-4). */
+static void envelope_makes_cutoff_continuous(amp_nn_pooling pooling) {
+  amp_nn_arch a = small_arch();
+  a.envelope_radius = 5;
+  a.position_dim = 2;
+  a.pooling = pooling;
+  net_ctx c;
+  net_setup(&c, &a);
+  const size_t nx = (size_t)a.x_features, tok = (size_t)2 * c.T + 1; /* particle 2, token 1 */
+  double r = 5 * (1 - 1e-4), norm = hypot(c.x_in[tok * nx], c.x_in[tok * nx + 1]);
+  c.x_in[tok * nx] *= r / norm;
+  c.x_in[tok * nx + 1] *= r / norm;
+  net_loss(&c);
+  double at_edge[2], faded = 0;
+  memcpy(at_edge, c.ws.s_q + 2 * a.q_outputs, sizeof at_edge);
+  c.mask[tok] = 0;
+  net_loss(&c);
+  for (int k = 0; k < 2; k++) faded = fmax(faded, fabs(at_edge[k] - c.ws.s_q[2 * a.q_outputs + k]));
+  c.mask[tok] = 1;
+  a.envelope_radius = 0; /* without the envelope the same token matters at O(1) */
+  c.l.arch.envelope_radius = 0;
+  net_loss(&c);
+  double abrupt = fmax(fabs(at_edge[0] - c.ws.s_q[2 * a.q_outputs]), fabs(at_edge[1] - c.ws.s_q[2 * a.q_outputs + 1]));
+  if (!(faded < 1e-6)) fail_msg("a neighbour at 0.9999 R changes s_q by %.3g, not < 1e-6", faded);
+  if (!(abrupt > 1e-3)) fail_msg("the same neighbour without the envelope changes s_q by only %.3g", abrupt);
+  net_free(&c);
+}
+
+static void envelope_continuity_self_and_mean_pooling(void **state) {
+  (void)state;
+  envelope_makes_cutoff_continuous(AMP_NN_POOL_SELF);
+  envelope_makes_cutoff_continuous(AMP_NN_POOL_MEAN);
+}
+
 static void network_gradients_without_hidden_layers(void **state) {
   (void)state;
   amp_nn_arch a = small_arch();
@@ -374,6 +432,13 @@ static void input_jacobian_matches_differences(void **state) {
   check_jacobian(&a, 2, 1);
   a.x_features = 2; /* in 1-D, [x_i - x_j, hop]: as wide as absolute positions, but the hop is no x_self */
   check_jacobian(&a, 1, 0);
+  a.envelope_radius = 5; /* the envelope's weights depend on x_self */
+  a.position_dim = 2;
+  a.x_features = 4;
+  check_jacobian(&a, 2, 1);
+  a.pooling = AMP_NN_POOL_SELF;
+  a.x_features = 2;
+  check_jacobian(&a, 2, 0);
 }
 
 int main(void) {
@@ -385,6 +450,8 @@ int main(void) {
     cmocka_unit_test(network_gradients_self_pooling_with_position_head),
     cmocka_unit_test(network_gradients_mean_pooling_shift_absolute_positions),
     cmocka_unit_test(network_gradients_without_hidden_layers),
+    cmocka_unit_test(network_gradients_with_envelope),
+    cmocka_unit_test(envelope_continuity_self_and_mean_pooling),
     cmocka_unit_test(input_jacobian_matches_differences),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
