@@ -160,11 +160,10 @@ static void put_item(amp_trainer *t, size_t j, float sign) {
                nb->mask + j * T, t->zeta_q, t->zeta_x, sign);
 }
 
-/* The work items of the n targets at both sides of the pair into t->items.
- * Returns 0, or -1 when out of memory. */
+/* The work items of the n targets at both sides of the pair, appended to
+ * t->items. Returns 0, or -1 when out of memory. */
 static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
-  t->items.n = 0;
-  if (amp_items_reserve(&t->items, 2 * n)) return -1;
+  if (amp_items_reserve(&t->items, t->items.n + 2 * n)) return -1;
   for (int side = 0; side < 2; side++) {
     double sign = side ? -1 : 1;
     amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
@@ -265,25 +264,47 @@ static int implicit_accumulate(amp_trainer *t, const float *params, const amp_pa
   return 0;
 }
 
-/* This rank's unweighted loss sum over the items it evaluates (their
- * gradients added into grads unless NULL); the batch size and its imbalance
- * in stats. Collective. */
-static int accumulate(amp_trainer *t, const float *params, const amp_particles *p, long long draw, float *grads,
-                      double *loss, amp_train_stats *stats) {
+/* a batch's loss sum, targets and imbalances added into a step's */
+static void add_stats(amp_train_stats *acc, const amp_train_stats *st, double loss) {
+  acc->loss += loss;
+  acc->targets += st->targets;
+  acc->imbalance = fmax(acc->imbalance, st->imbalance);
+  acc->imbalance_owned = fmax(acc->imbalance_owned, st->imbalance_owned);
+}
+
+/* Batch of configuration p for draw counter `draw` into the step: denoising
+ * appends its work items to t->items (evaluated by evaluate_items), implicit
+ * evaluates it at once (gradients into grads unless NULL) and adds to t->acc.
+ * Collective. */
+static int add_frame(amp_trainer *t, const float *params, const amp_particles *p, long long draw, float *grads) {
   if (any(t->comm, reserve(t, p))) return fail(t, "out of memory for a training batch");
   size_t n = amp_denoise_select(&t->rng, p, draw, t->fraction, t->target);
-  if (t->implicit) return implicit_accumulate(t, params, p, n, grads, loss, stats);
+  if (t->implicit) {
+    double loss = 0;
+    amp_train_stats st = {0};
+    if (implicit_accumulate(t, params, p, n, grads, &loss, &st)) return -1;
+    add_stats(&t->acc, &st, loss);
+    return 0;
+  }
   amp_denoise_noise(&t->rng, p, draw, t->zq, t->zx);
   begin(t->ev.tokens);
   int built = build_items(t, p, n);
   end(t->ev.tokens);
-  if (any(t->comm, built)) return tokens_failed(t, built);
-  if (redistribute(t, stats)) return -1;
-  *loss = evaluate(t, params, grads);
+  return any(t->comm, built) ? tokens_failed(t, built) : 0;
+}
+
+/* The step's denoising work items spread over the ranks and evaluated
+ * (gradients into grads unless NULL), their loss sum and counts into t->acc.
+ * Collective. */
+static int evaluate_items(amp_trainer *t, const float *params, float *grads) {
+  if (t->implicit) return 0;
+  amp_train_stats st = {0};
+  if (redistribute(t, &st)) return -1;
+  add_stats(&t->acc, &st, evaluate(t, params, grads));
   return 0;
 }
 
-/* sum over ranks of a local loss sum, divided by the batch's targets */
+/* sum over ranks of the step's local loss sum, divided by its targets */
 static int mean_loss(amp_trainer *t, double *loss, long long targets) {
   if (MPI_Allreduce(MPI_IN_PLACE, loss, 1, MPI_DOUBLE, MPI_SUM, t->comm) != MPI_SUCCESS)
     return fail(t, "MPI_Allreduce of the loss failed");
@@ -291,32 +312,27 @@ static int mean_loss(amp_trainer *t, double *loss, long long targets) {
   return 0;
 }
 
-int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long draw,
-                     amp_train_stats *stats) {
-  double loss = 0;
-  memset(stats, 0, sizeof *stats);
-  if (accumulate(t, params, p, draw, NULL, &loss, stats) || mean_loss(t, &loss, stats->targets)) return -1;
-  stats->loss = loss;
-  return 0;
-}
-
 void amp_trainer_begin_step(amp_trainer *t) {
   memset(t->grads, 0, t->layout.nparams * sizeof *t->grads);
   memset(&t->acc, 0, sizeof t->acc);
+  t->items.n = 0;
+}
+
+int amp_trainer_loss(amp_trainer *t, const float *params, const amp_particles *p, long long draw,
+                     amp_train_stats *stats) {
+  memset(&t->acc, 0, sizeof t->acc);
+  t->items.n = 0;
+  if (add_frame(t, params, p, draw, NULL) || evaluate_items(t, params, NULL)) return -1;
+  *stats = t->acc;
+  return mean_loss(t, &stats->loss, stats->targets);
 }
 
 int amp_trainer_add_frame(amp_trainer *t, const amp_particles *p, long long draw) {
-  double loss = 0;
-  amp_train_stats st = {0};
-  if (accumulate(t, t->params, p, draw, t->grads, &loss, &st)) return -1;
-  t->acc.loss += loss;
-  t->acc.targets += st.targets;
-  t->acc.imbalance = fmax(t->acc.imbalance, st.imbalance);
-  t->acc.imbalance_owned = fmax(t->acc.imbalance_owned, st.imbalance_owned);
-  return 0;
+  return add_frame(t, t->params, p, draw, t->grads);
 }
 
 int amp_trainer_update(amp_trainer *t, long long step, amp_train_stats *stats) {
+  if (evaluate_items(t, t->params, t->grads)) return -1;
   *stats = t->acc;
   begin(t->ev.allreduce);
   int reduced = MPI_Allreduce(MPI_IN_PLACE, t->grads, (int)t->layout.nparams, MPI_FLOAT, MPI_SUM, t->comm) == MPI_SUCCESS;
