@@ -210,6 +210,8 @@ def main():
     ap.add_argument("exact")
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("--max-epr-error", type=float, help="fail when |epr_error| exceeds this")
+    ap.add_argument("--max-epr-error-snapshots", type=float,
+                    help="fail when |epr_error_snapshots| exceeds this (no sampling noise: the same snapshots)")
     ap.add_argument("--max-score-error", type=float, help="fail when a score error exceeds this")
     ap.add_argument("--min-correlation", type=float, help="fail when the correlation is below this")
     a = ap.parse_args()
@@ -219,8 +221,9 @@ def main():
         with open(a.json, "w") as out:
             json.dump(r, out, indent=1)
     misses = []
-    if a.max_epr_error is not None and not abs(r["epr_error"]) <= a.max_epr_error:
-        misses.append(f"epr_error {r['epr_error']:+.4f} beyond {a.max_epr_error}")
+    for key, bound in (("epr_error", a.max_epr_error), ("epr_error_snapshots", a.max_epr_error_snapshots)):
+        if bound is not None and not abs(r[key]) <= bound:
+            misses.append(f"{key} {r[key]:+.4f} beyond {bound}")
     for k in ("score_error_g", "score_error_x"):
         if a.max_score_error is not None and r[k] == r[k] and not r[k] <= a.max_score_error:
             misses.append(f"{k} {r[k]:.4f} beyond {a.max_score_error}")

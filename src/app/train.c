@@ -147,18 +147,28 @@ static int network_epr(amp_train *t, double *epr) {
   return 0;
 }
 
-/* Validation loss and EPR of the moving average on a held-out frame. */
+/* Validation loss and EPR of the moving average on frames_per_step held-out
+ * frames (their means: one frame of a large system, several of a small one). */
 static int validate(amp_train *t, double *loss, double *epr) {
   *loss = *epr = NAN;
   if (!t->nval) return 0;
-  int64_t f = t->first + t->ntrain + (t->step / t->cfg->train.log_interval + t->replica.index) % t->nval;
+  const int F = t->cfg->train.frames_per_step;
+  const int64_t k = t->step / t->cfg->train.log_interval * F + t->replica.index;
+  double sum_loss = 0, sum_epr = 0;
   amp_timer_begin(t->ev.validate);
-  amp_train_stats stats;
-  int status = amp_train_load(t, f) || amp_trainer_loss(&t->tr, t->tr.opt.average, &t->p, VALIDATION_STEP, &stats) ||
-               network_epr(t, epr);
+  int status = 0;
+  for (int f = 0; f < F && !status; f++) {
+    amp_train_stats stats = {0};
+    double e = 0;
+    status = amp_train_load(t, t->first + t->ntrain + (k + f) % t->nval) ||
+             amp_trainer_loss(&t->tr, t->tr.opt.average, &t->p, VALIDATION_STEP, &stats) || network_epr(t, &e);
+    sum_loss += stats.loss;
+    sum_epr += e;
+  }
   amp_timer_end(t->ev.validate);
   if (status) return t->error[0] ? -1 : fail(t, t->tr.error);
-  *loss = stats.loss;
+  *loss = sum_loss / F;
+  *epr = sum_epr / F;
   return 0;
 }
 

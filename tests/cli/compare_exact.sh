@@ -96,6 +96,12 @@ check "ring: scores scaled by 1.1 give relative errors 0.1" \
 $py "$tool" scaled_scores.h5 ring.h5 --max-score-error 0.05 > out.txt 2> err.txt
 status=$?
 check "--max-score-error 0.05 fails them, naming the figure" eval "[ $status -eq 1 ] && grep -q 'FAILED: score_error_g 0.1000 beyond 0.05' err.txt"
+$py "$tool" exact_scores.h5 ring.h5 --max-epr-error-snapshots 1e-9 > /dev/null 2>&1
+exact_status=$?
+$py "$tool" scaled_scores.h5 ring.h5 --max-epr-error-snapshots 1e-9 > out.txt 2> err.txt
+status=$?
+check "--max-epr-error-snapshots passes exact scores and fails scaled ones, naming the figure" \
+  eval "[ $exact_status -eq 0 ] && [ $status -eq 1 ] && grep -q 'FAILED: epr_error_snapshots' err.txt"
 $py "$tool" exact_scores.h5 gauss_short.h5 > out.txt 2> err.txt
 status=$?
 check "gaussian: a snapshot missing from exact.h5 is refused with its step" \
