@@ -235,7 +235,7 @@ static int implicit_terms(amp_trainer *t, const float *params, const amp_particl
 }
 
 /* The implicit loss: each rank evaluates the targets it owns (the 1 + 2
- * outputs passes per target need the target's own tokens only); the batch
+ * probes passes per target need the target's own tokens only); the batch
  * size and imbalance in stats. Collective. */
 static int implicit_accumulate(amp_trainer *t, const float *params, const amp_particles *p, size_t n, float *grads,
                                double *loss, amp_train_stats *stats) {
