@@ -3,25 +3,53 @@
  * head by central differences in the target's own input (learn module;
  * science.md §3).
  *
- * For a target i with score s = s_q (the head's outputs),
+ * For a target i with score s = s_q (the head's outputs) and P its tangent
+ * projector (the identity but on the sphere),
  *
- *   loss_i = |s(q)|^2 + 2 div s,   div s = sum_k u_k . d s_k / d f_0
+ *   loss_i = |P s|^2 + 2 div (P s)
  *
- * where f_0 is token 0's feature vector (the target's own internal
- * coordinate) and u_k the direction in feature space that output k is
- * differentiated along: AOUP u_k = e_k (div = sum_k d s_k / d g_k); ABP in
- * 2-D one output s_theta and u_0 = d f / d theta = (-sin theta, cos theta).
+ * where div differentiates with respect to the target's own internal
+ * coordinate, which the network reads as token 0's features f_0. Its
+ * minimiser is the score (by parts, E[div v] = -E[v . s*] on a space
+ * without boundary, so the loss is E|P s - s*|^2 - E|s*|^2).
  *
- * The divergence's parameter gradient is a second derivative; here the
- * divergence is a central difference,
+ * Probes. The divergence is a sum over probes k (one per direction of the
+ * coordinate's space) of central differences: token 0's features moved to
+ * f_k(+h) and f_k(-h), the outputs read along w_k at each end,
  *
- *   div s ~ sum_k [ s_k(f_0 + h u_k) - s_k(f_0 - h u_k) ] / (2h),
+ *   div (P s) ~ sum_k [ w_k(h) . s(f_k(h)) - w_k(-h) . s(f_k(-h)) ] / (2h)
+ *   |P s|^2   = sum_k ( w_k(0) . s(f_0) )^2
  *
- * only token 0 moved, so every term is an ordinary forward pass whose
- * backward is seeded with the loss's derivative: 2 weight s at the
- * unperturbed tokens, +- weight / h on component k of the pass along u_k.
- * A micro-batch costs 1 + 2 (outputs) forward/backward passes, and the
- * gradient is the exact gradient of the differenced loss.
+ * by geometry (nf features, no outputs):
+ *   flat   (AOUP, f = g, nf = no = d): f_k(t) = f_0 + t e_k, w_k = e_k;
+ *   circle (ABP 2-D, f = (cos theta, sin theta), one output s_theta): one
+ *          probe, f(t) = f_0 + t u, u = d f / d theta = (-f_0[1], f_0[0]),
+ *          w = 1 (a directional derivative of the network's extension);
+ *   sphere (ABP 3-D, f = n, three ambient outputs): two probes along an
+ *          orthonormal tangent pair t_1, t_2 of n, each a rotation on the
+ *          sphere, f_k(t) = cos t n + sin t t_k, read along the fixed t_k
+ *          projected at the moved point: w_k(t) = P(f) t_k = t_k - (t_k . f) f.
+ *
+ * Why the sphere's probes give the surface divergence: for a tangent field
+ * v = P s, div_S v = sum_k t_k . dv/dt_k, the derivative of v along a curve
+ * on the sphere through n with velocity t_k (the normal part of dv/dt_k
+ * drops out against t_k). On the great circle f_k(t), t_k . v(f_k(t)) =
+ * w_k(t) . s(f_k(t)), whose derivative at t = 0 is t_k . dv/dt_k (t_k is a
+ * constant vector): each difference is that derivative to O(h^2), and only
+ * the tangent field enters (s's normal component is never read). With the
+ * ambient Jacobian J = d s / d f at f_0 = n, d/dt [t_k . s - (t_k . f)(f . s)]
+ * = t_k . J t_k - n . s at t = 0, so
+ *
+ *   div_S (P s) = sum_k t_k . J t_k - 2 n . s = tr J - n . J n - 2 n . s,
+ *
+ * the formula the evaluate stage uses (epr_local.h) and the test compares.
+ *
+ * The divergence's parameter gradient is a second derivative; differenced,
+ * every term is an ordinary forward pass whose backward is seeded with the
+ * loss's derivative: 2 weight sum_k (w_k . s) w_k at the unperturbed tokens,
+ * +- weight w_k / h at the ends of probe k. A micro-batch costs
+ * 1 + 2 (probes) forward/backward passes (AOUP in 2-D: 5, ABP 2-D: 3,
+ * ABP 3-D: 5), and the gradient is the exact gradient of the differenced loss.
  *
  * The step. The internal coordinates have unit scale (AOUP: g ~ N(0, 1) in
  * the steady state; ABP: unit features). The difference's truncation error
@@ -43,23 +71,31 @@
 /* The difference step h in the features of the internal coordinate. */
 #define AMP_IMPLICIT_STEP 1e-2
 
+/* The space of the internal coordinate: how its probes move token 0. */
+typedef enum {
+  AMP_IMPLICIT_FLAT,   /* AOUP: R^d, nf = q_outputs = d, d probes */
+  AMP_IMPLICIT_CIRCLE, /* ABP 2-D: nf = 2, q_outputs = 1, one probe */
+  AMP_IMPLICIT_SPHERE  /* ABP 3-D: nf = q_outputs = 3, two probes */
+} amp_implicit_geometry;
+
 /* One micro-batch of B <= ws->capacity targets and its scratch. */
 typedef struct {
-  int B;                      /* targets */
-  const amp_nn_real *q, *x;   /* [B][T][nf], [B][T][nx] tokens (neighborhood.h) */
-  const unsigned char *mask;  /* [B][T] */
-  const amp_nn_real *dir;     /* [B][q_outputs][nf] direction u_k of each output */
-  amp_nn_real *q_shift;       /* [B][T][nf] scratch: q with token 0 moved */
-  amp_nn_real *ds;            /* [B][q_outputs] scratch: dL/ds */
+  int B;                          /* targets */
+  amp_implicit_geometry geometry; /* of the internal coordinate */
+  const amp_nn_real *q, *x;       /* [B][T][nf], [B][T][nx] tokens (neighborhood.h) */
+  const unsigned char *mask;      /* [B][T] */
+  amp_nn_real *q_shift;           /* [B][T][nf] scratch: q with token 0 moved */
+  amp_nn_real *w;                 /* [B][q_outputs] scratch: read-outs w_k of a probe's end */
+  amp_nn_real *ds;                /* [B][q_outputs] scratch: dL/ds */
 } AMP_NN(implicit_batch);
 
-/* The differenced divergence of each target's head with step h, into
- * div [B]. Forward passes only (any workspace). */
+/* The differenced divergence div (P s) of each target's head with step h,
+ * into div [B]. Forward passes only (any workspace). */
 void AMP_NN(implicit_divergence)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
                                  const AMP_NN(implicit_batch) *b, double h, double *div);
 
 /* The batch's loss terms with step h: returns the unweighted sum over its
- * targets of |s|^2 + 2 div s; accumulates weight x (its gradient with
+ * targets of |P s|^2 + 2 div (P s); accumulates weight x (its gradient with
  * respect to the parameters) into grads unless grads is NULL (ws then needs
  * no backward room). */
 double AMP_NN(implicit_loss)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,

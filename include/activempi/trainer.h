@@ -16,7 +16,7 @@
  *     -> micro-batches of the items this rank holds: forward, dL/ds (loss.h),
  *        backward (parameter gradients)
  *   implicit: cells -> neighbourhood tokens of the unperturbed targets
- *       -> micro-batches: 1 + 2 (outputs) forward/backward passes (implicit.h)
+ *       -> micro-batches: 1 + 2 (probes) forward/backward passes (implicit.h)
  *   one Allreduce of the flat gradient buffer and the loss terms over all
  *   ranks -> the same optimiser update on every rank (optimizer.h)
  *
@@ -81,7 +81,7 @@ typedef struct {
   float *zeta_q, *zeta_x;     /* [capacity][outputs] the items' signed noise, by micro-batch */
   float *ds_q, *ds_x;         /* [capacity][outputs] dL/ds */
   float *q_shift;             /* [capacity][T][nf] implicit: tokens with token 0 moved */
-  float *dir;                 /* [capacity][q_outputs][nf] implicit: directions of the divergence */
+  float *readout;             /* [capacity][q_outputs] implicit: read-outs of a probe (implicit.h) */
   double sigma;               /* [train] noise_scale */
   int perturb_positions;      /* loss = "denoising" (positions and internal coordinates) */
   int implicit;               /* loss = "implicit" */

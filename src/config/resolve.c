@@ -173,19 +173,20 @@ static int resolve_input_file(amp_parse_context *ctx, amp_config *cfg, char *fie
                           amp_stage_name(producer));
 }
 
-/* The implicit loss trains the internal-coordinate head of AOUPs and of
- * 2-D ABPs (learn/implicit.c). */
-static int check_implicit(amp_parse_context *ctx, const amp_config *cfg) {
-  if (cfg->train.loss != AMP_LOSS_IMPLICIT) return AMP_CONFIG_OK;
-  if (cfg->system.model == AMP_MODEL_ABP && cfg->system.dimension == 3)
+/* What each loss can train (learn/): the denoising losses perturb the
+ * internal coordinates additively, which takes a 3-D ABP's orientation off
+ * its unit sphere; the implicit loss trains no position head. */
+static int check_loss(amp_parse_context *ctx, const amp_config *cfg) {
+  const int sphere = cfg->system.model == AMP_MODEL_ABP && cfg->system.dimension == 3;
+  if (cfg->train.loss != AMP_LOSS_IMPLICIT && sphere)
     return key_error(ctx, "train", "loss", "%s",
-                     "= \"implicit\": training of 3-D abp is not supported yet: use \"denoising\" or "
-                     "\"denoising_internal\"");
-  if (cfg->network.outputs == AMP_OUTPUTS_POSITION)
+                     "must be \"implicit\" for 3-D abp: the denoising noise takes the orientations off their unit "
+                     "sphere");
+  if (cfg->train.loss == AMP_LOSS_IMPLICIT && cfg->network.outputs == AMP_OUTPUTS_POSITION)
     return key_error(ctx, "train", "loss", "%s",
                      "= \"implicit\" trains the internal-coordinate head only, but [network] outputs = "
-                     "\"internal_and_position\" (the default when translational_diffusion > 0): use "
-                     "\"denoising\"");
+                     "\"internal_and_position\" (the default when translational_diffusion > 0): set [network] "
+                     "outputs = \"internal\", or use \"denoising\"");
   return AMP_CONFIG_OK;
 }
 
@@ -254,7 +255,7 @@ static int resolve_train_halo(amp_parse_context *ctx, amp_config *cfg) {
 
 static int resolve_train(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_config_runs(cfg, AMP_STAGE_TRAIN)) return AMP_CONFIG_OK;
-  int status = check_implicit(ctx, cfg);
+  int status = check_loss(ctx, cfg);
   if (!status) status = check_online(ctx, cfg);
   if (!status) status = resolve_train_halo(ctx, cfg);
   if (status) return status;

@@ -63,8 +63,8 @@ static int work_init(amp_trainer *t, const amp_nn_arch *a) {
   t->bx = malloc(tokens * (size_t)a->x_features * sizeof(float));
   t->bmask = malloc(tokens);
   t->q_shift = malloc(tokens * (size_t)a->q_features * sizeof(float));
-  t->dir = malloc((size_t)capacity * (size_t)(a->q_outputs * a->q_features) * sizeof(float));
-  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask || !t->q_shift || !t->dir ||
+  t->readout = malloc(out * sizeof(float));
+  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask || !t->q_shift || !t->readout ||
          amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
 }
 
@@ -112,13 +112,13 @@ void amp_trainer_free(amp_trainer *t) {
   if (t->pert.capacity) amp_particles_free(&t->pert);
   free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
   free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x), free(t->bq), free(t->bx), free(t->bmask);
-  free(t->q_shift), free(t->dir);
+  free(t->q_shift), free(t->readout);
   t->params = t->grads = NULL;
   t->zq = t->zx = NULL;
   t->target = NULL;
   t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = t->bq = t->bx = NULL;
   t->bmask = NULL;
-  t->q_shift = t->dir = NULL;
+  t->q_shift = t->readout = NULL;
 }
 
 /* room for the rows of p; returns 0 or -1 */
@@ -208,21 +208,10 @@ static int redistribute(amp_trainer *t, amp_train_stats *stats) {
   return 0;
 }
 
-/* The directions u_k of the divergence (implicit.h) for targets
- * target[0 .. m) into t->dir: AOUP e_k, ABP in 2-D d f / d theta. */
-static void directions(amp_trainer *t, const amp_particles *p, const size_t *target, size_t m) {
-  const int nf = t->layout.arch.q_features, no = t->layout.arch.q_outputs;
-  float *u = t->dir;
-  for (size_t j = 0; j < m; j++, u += no * nf) {
-    if (t->spec.model == AMP_MODEL_ABP) {
-      double df[2];
-      amp_neighborhood_features_dtheta(p->q[target[j] * (size_t)p->nq], df);
-      u[0] = (float)df[0], u[1] = (float)df[1];
-      continue;
-    }
-    for (int k = 0; k < no; k++)
-      for (int c = 0; c < nf; c++) u[k * nf + c] = (float)(k == c);
-  }
+/* The space of the internal coordinate, for the implicit loss's probes */
+static amp_implicit_geometry geometry(const amp_trainer *t) {
+  if (t->spec.model == AMP_MODEL_AOUP) return AMP_IMPLICIT_FLAT;
+  return t->spec.dim == 2 ? AMP_IMPLICIT_CIRCLE : AMP_IMPLICIT_SPHERE;
 }
 
 /* The implicit loss sum of the n targets on the unperturbed configuration,
@@ -237,16 +226,16 @@ static int implicit_terms(amp_trainer *t, const float *params, const amp_particl
   const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
   for (size_t b0 = 0; b0 < n; b0 += cap) {
     size_t m = n - b0 < cap ? n - b0 : cap;
-    directions(t, p, t->target + b0, m);
-    amp_nn_implicit_batch b = {.B = (int)m, .q = nb->q + b0 * T * nb->nf, .x = nb->x + b0 * T * nb->nx,
-                               .mask = nb->mask + b0 * T, .dir = t->dir, .q_shift = t->q_shift, .ds = t->ds_q};
+    amp_nn_implicit_batch b = {.B = (int)m, .geometry = geometry(t), .q = nb->q + b0 * T * nb->nf,
+                               .x = nb->x + b0 * T * nb->nx, .mask = nb->mask + b0 * T, .q_shift = t->q_shift,
+                               .w = t->readout, .ds = t->ds_q};
     *loss += amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, 1, grads);
   }
   return 0;
 }
 
 /* The implicit loss: each rank evaluates the targets it owns (the 1 + 2
- * outputs passes per target need the target's own tokens only); the batch
+ * probes passes per target need the target's own tokens only); the batch
  * size and imbalance in stats. Collective. */
 static int implicit_accumulate(amp_trainer *t, const float *params, const amp_particles *p, size_t n, float *grads,
                                double *loss, amp_train_stats *stats) {

@@ -16,6 +16,12 @@ check_train.py equilibrium EPR A EPS TOL
                                    trapped AOUPs at v0 = 0 (science.md I6): in the
                                    evaluate stage's epr.h5, s_g = -g and s_x = b_x/eps
                                    = -A x/eps to TOL in relative L2
+check_train.py sphere EPR KAPPA TOL
+                                   3-D ABPs whose orientations follow the von Mises-
+                                   Fisher density of vmf_orientations.py: in the
+                                   evaluate stage's epr.h5, the tangent part P s of
+                                   the learned score matches KAPPA (m - (m.n) n) to
+                                   TOL in relative L2
 check_train.py balanced LOG MAX    every row's batch imbalance (work items evaluated
                                    per rank, max/mean) is at most MAX and at most the
                                    imbalance of the items as the ranks own them
@@ -111,6 +117,19 @@ def equilibrium(path, trap, eps, tol):
         sys.exit(f"relative L2 error above {tol}")
 
 
+def sphere(path, kappa, tol):
+    mean = np.array([1.0, 2.0, 2.0]) / 3.0
+    with h5py.File(path, "r") as f:
+        n = f["particles/all/orientation/value"][()]
+        s = observable(f, "score_internal")
+    tangent = s - np.sum(n * s, -1, keepdims=True) * n
+    want = kappa * (mean - np.sum(n * mean, -1, keepdims=True) * n)
+    err = np.sqrt(np.sum((tangent - want) ** 2) / np.sum(want ** 2))
+    print(f"# relative L2 error of P s over {n.shape[0]} held-out frames of {n.shape[1]} particles: {err:.4f}")
+    if not err <= tol:
+        sys.exit(f"relative L2 error {err:.4f} above {tol}")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "curves":
@@ -123,6 +142,8 @@ if __name__ == "__main__":
         balanced(sys.argv[2], float(sys.argv[3]))
     elif cmd == "epr":
         epr(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "sphere":
+        sphere(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "equilibrium":
         equilibrium(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     else:

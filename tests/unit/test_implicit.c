@@ -1,14 +1,17 @@
 /*
  * Implicit score matching by differences (implicit.h) against the exact
  * input Jacobian, on small random networks with padded tokens, for the
- * AOUP head (u_k = e_k) and the 2-D ABP head (one output, u = d f / d theta
- * on the unit circle). Compiles twice:
+ * three geometries: the AOUP head (flat, div = tr J), the 2-D ABP head
+ * (circle: one output, div = J . d f / d theta) and the 3-D ABP head
+ * (sphere: three ambient outputs s, features n, the loss of the tangent
+ * part P s, div_S (P s) = tr J - n . J n - 2 n . s, |P s|^2 = |s|^2 - (n . s)^2).
+ * Compiles twice:
  *   float (test_implicit_float): the differenced divergence at the
  *     library's step h = AMP_IMPLICIT_STEP matches the Jacobian's trace to
  *     1e-3 of its scale;
  *   double (test_implicit): the same at h and, to 1e-6, at h = 1e-4 (the
  *     O(h^2) convergence); the loss and its parameter gradient match those
- *     of the exact loss |s|^2 + 2 tr(J u) (central differences in the
+ *     of the exact loss |P s|^2 + 2 div (P s) (central differences in the
  *     parameters, step 1e-5) to 1e-3 at h, 1e-6 at h = 1e-4.
  * Error measure: max |a - b| / max |b|.
  */
@@ -43,10 +46,13 @@ static double uniform(double lo, double hi) {
 typedef struct {
   amp_nn_layout l;
   AMP_NN(workspace) ws;
-  amp_nn_real *params, *q, *x, *dir, *q_shift, *ds, *jq;
+  amp_implicit_geometry g;
+  amp_nn_real *params, *q, *x, *q_shift, *w, *ds, *jq;
   unsigned char mask[B * T];
   AMP_NN(implicit_batch) batch;
 } net;
+
+static const char *const names[] = {"AOUP (flat)", "ABP 2-D (circle)", "ABP 3-D (sphere)"};
 
 static amp_nn_real *reals(size_t n, double lo, double hi) {
   amp_nn_real *a = malloc((n ? n : 1) * sizeof *a);
@@ -55,56 +61,83 @@ static amp_nn_real *reals(size_t n, double lo, double hi) {
   return a;
 }
 
-/* abp: nf = 2 features on the unit circle, one output along d f / d theta;
- * else nf = outputs = 2 (AOUP), u_k = e_k. A position head either way. */
-static void net_setup(net *n, int abp) {
+/* Token 0's features of each target on the geometry's space: flat any
+ * g, circle (cos theta, sin theta), sphere a unit vector n. */
+static void place_targets(amp_nn_real *q, int nf, amp_implicit_geometry g) {
+  for (int b = 0; b < B; b++) {
+    amp_nn_real *f0 = q + b * T * nf;
+    double theta = uniform(-M_PI, M_PI), z = uniform(-1, 1), r = sqrt(1 - z * z);
+    if (g == AMP_IMPLICIT_CIRCLE) f0[0] = (amp_nn_real)cos(theta), f0[1] = (amp_nn_real)sin(theta);
+    if (g == AMP_IMPLICIT_SPHERE)
+      f0[0] = (amp_nn_real)(r * cos(theta)), f0[1] = (amp_nn_real)(r * sin(theta)), f0[2] = (amp_nn_real)z;
+  }
+}
+
+/* nf features and outputs by geometry (implicit.h); a position head on
+ * 4 position features either way. */
+static void net_setup(net *n, amp_implicit_geometry g) {
   memset(n, 0, sizeof *n);
-  amp_nn_arch a = {.q_features = 2, .x_features = 4, .q_outputs = abp ? 1 : 2, .x_outputs = 2, .embed_dim = 8,
+  const int nf = g == AMP_IMPLICIT_SPHERE ? 3 : 2, no = g == AMP_IMPLICIT_FLAT ? 2 : g == AMP_IMPLICIT_CIRCLE ? 1 : 3;
+  amp_nn_arch a = {.q_features = nf, .x_features = 4, .q_outputs = no, .x_outputs = 2, .embed_dim = 8,
                    .heads = 2, .layers = 2, .ff_dim = 12, .ff_layers = 1, .embed_layers = 2, .embed_width = 6,
                    .decoder_layers = 2, .decoder_width = 6, .pooling = AMP_NN_POOL_SELF};
+  n->g = g;
   assert_int_equal(amp_nn_layout_init(&n->l, &a), 0);
   assert_int_equal(AMP_NN(workspace_init)(&n->ws, &n->l, B, T, 1), 0);
   n->params = reals(n->l.nparams, 0, 0);
   AMP_NN(init_params)(&n->l, 3, n->params);
   for (size_t i = 0; i < n->l.nparams; i++) n->params[i] += (amp_nn_real)uniform(-0.3, 0.3);
-  n->q = reals(B * T * 2, -1.5, 1.5);
+  n->q = reals(B * T * nf, -1.5, 1.5);
   n->x = reals(B * T * 4, -3, 3);
-  n->dir = reals((size_t)B * a.q_outputs * 2, 0, 0);
-  for (int b = 0; b < B; b++) {
-    amp_nn_real *f0 = n->q + b * T * 2, *u = n->dir + b * a.q_outputs * 2;
-    double theta = uniform(-M_PI, M_PI);
-    if (abp) f0[0] = (amp_nn_real)cos(theta), f0[1] = (amp_nn_real)sin(theta);
-    if (abp) u[0] = (amp_nn_real)-sin(theta), u[1] = (amp_nn_real)cos(theta);
-    else u[0] = u[3] = 1, u[1] = u[2] = 0;
-  }
+  place_targets(n->q, nf, g);
   memset(n->mask, 1, sizeof n->mask);
   n->mask[T + 3] = n->mask[T + 4] = 0;
-  n->q_shift = reals(B * T * 2, 0, 0);
-  n->ds = reals((size_t)B * a.q_outputs, 0, 0);
-  n->jq = reals((size_t)B * a.q_outputs * 2, 0, 0);
-  n->batch = (AMP_NN(implicit_batch)){.B = B, .q = n->q, .x = n->x, .mask = n->mask, .dir = n->dir,
-                                      .q_shift = n->q_shift, .ds = n->ds};
+  n->q_shift = reals(B * T * nf, 0, 0);
+  n->w = reals((size_t)B * no, 0, 0);
+  n->ds = reals((size_t)B * no, 0, 0);
+  n->jq = reals((size_t)B * no * nf, 0, 0);
+  n->batch = (AMP_NN(implicit_batch)){.B = B, .geometry = g, .q = n->q, .x = n->x, .mask = n->mask,
+                                      .q_shift = n->q_shift, .w = n->w, .ds = n->ds};
 }
 
 static void net_free(net *n) {
   AMP_NN(workspace_free)(&n->ws);
   amp_nn_layout_free(&n->l);
-  free(n->params), free(n->q), free(n->x), free(n->dir), free(n->q_shift), free(n->ds), free(n->jq);
+  free(n->params), free(n->q), free(n->x), free(n->q_shift), free(n->w), free(n->ds), free(n->jq);
 }
 
-/* The exact divergences tr(J u) into div [B], and the exact loss
- * sum_b |s_b|^2 + 2 div_b. */
-static double exact(net *n, double *div) {
-  const int no = n->l.arch.q_outputs;
-  AMP_NN(forward)(&n->l, n->params, &n->ws, B, n->q, n->x, n->mask);
-  double loss = 0;
-  for (int j = 0; j < B * no; j++) loss += (double)n->ws.s_q[j] * n->ws.s_q[j];
-  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, 0, n->jq, NULL);
-  for (int b = 0; b < B; b++) {
-    div[b] = 0;
-    for (int k = 0; k < no * 2; k++) div[b] += (double)n->jq[b * no * 2 + k] * n->dir[b * no * 2 + k];
-    loss += 2 * div[b];
+/* One target's exact terms from its outputs s [no], Jacobian J [no][nf]
+ * and features f [nf]: returns |P s|^2, the divergence into *div. */
+static double exact_terms(amp_implicit_geometry g, const amp_nn_real *s, const amp_nn_real *J, const amp_nn_real *f,
+                          double *div) {
+  if (g == AMP_IMPLICIT_FLAT) {
+    *div = (double)J[0] + J[3];
+    return (double)s[0] * s[0] + (double)s[1] * s[1];
   }
+  if (g == AMP_IMPLICIT_CIRCLE) {
+    double theta = atan2(f[1], f[0]);
+    *div = -J[0] * sin(theta) + J[1] * cos(theta);
+    return (double)s[0] * s[0];
+  }
+  double n[3], norm = sqrt((double)f[0] * f[0] + (double)f[1] * f[1] + (double)f[2] * f[2]), ns = 0, ss = 0, nJn = 0;
+  for (int a = 0; a < 3; a++) n[a] = f[a] / norm;
+  for (int a = 0; a < 3; a++) {
+    ns += n[a] * s[a], ss += (double)s[a] * s[a];
+    for (int c = 0; c < 3; c++) nJn += n[a] * J[a * 3 + c] * n[c];
+  }
+  *div = (double)J[0] + J[4] + J[8] - nJn - 2 * ns;
+  return ss - ns * ns;
+}
+
+/* The exact divergences into div [B], and the exact loss
+ * sum_b |P s_b|^2 + 2 div_b. */
+static double exact(net *n, double *div) {
+  const int no = n->l.arch.q_outputs, nf = n->l.arch.q_features;
+  AMP_NN(forward)(&n->l, n->params, &n->ws, B, n->q, n->x, n->mask);
+  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, 0, n->jq, NULL);
+  double loss = 0;
+  for (int b = 0; b < B; b++)
+    loss += exact_terms(n->g, n->ws.s_q + b * no, n->jq + b * no * nf, n->q + b * T * nf, &div[b]) + 2 * div[b];
   return loss;
 }
 
@@ -118,25 +151,24 @@ static double rel_error(const double *a, const double *b, size_t len) {
   return diff / scale;
 }
 
-static void check_divergence(int abp, double h, double tol) {
+static void check_divergence(amp_implicit_geometry g, double h, double tol) {
   net n;
-  net_setup(&n, abp);
+  net_setup(&n, g);
   double div[B], fd[B];
   exact(&n, div);
   AMP_NN(implicit_divergence)(&n.l, n.params, &n.ws, &n.batch, h, fd);
   double err = rel_error(fd, div, B);
-  print_message("# %s, h = %g: differenced vs exact divergence, relative error %.3g\n", abp ? "ABP" : "AOUP", h,
-                err);
+  print_message("# %s, h = %g: differenced vs exact divergence, relative error %.3g\n", names[g], h, err);
   if (!(err <= tol)) fail_msg("divergence error %.3g > %g", err, tol);
   net_free(&n);
 }
 
 static void divergence_matches_jacobian_trace(void **state) {
   (void)state;
-  for (int abp = 0; abp < 2; abp++) {
-    check_divergence(abp, AMP_IMPLICIT_STEP, TOL_STEP);
+  for (int g = AMP_IMPLICIT_FLAT; g <= AMP_IMPLICIT_SPHERE; g++) {
+    check_divergence((amp_implicit_geometry)g, AMP_IMPLICIT_STEP, TOL_STEP);
 #ifdef AMP_NN_DOUBLE
-    check_divergence(abp, FINE_STEP, TOL_FINE);
+    check_divergence((amp_implicit_geometry)g, FINE_STEP, TOL_FINE);
 #endif
   }
 }
@@ -172,14 +204,14 @@ static void check_gradient(net *n, const char *what, const double *want, double 
 
 static void loss_gradient_matches_exact_loss_differences(void **state) {
   (void)state;
-  for (int abp = 0; abp < 2; abp++) {
+  for (int g = AMP_IMPLICIT_FLAT; g <= AMP_IMPLICIT_SPHERE; g++) {
     net n;
-    net_setup(&n, abp);
+    net_setup(&n, (amp_implicit_geometry)g);
     double *want = malloc(n.l.nparams * sizeof *want);
     assert_non_null(want);
     exact_gradient(&n, want);
-    check_gradient(&n, abp ? "ABP" : "AOUP", want, AMP_IMPLICIT_STEP, TOL_STEP);
-    check_gradient(&n, abp ? "ABP" : "AOUP", want, FINE_STEP, TOL_FINE);
+    check_gradient(&n, names[g], want, AMP_IMPLICIT_STEP, TOL_STEP);
+    check_gradient(&n, names[g], want, FINE_STEP, TOL_FINE);
     free(want);
     net_free(&n);
   }
