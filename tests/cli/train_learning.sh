@@ -4,8 +4,10 @@
 # The learned EPR of the held-out frames must be within 5 % of it. At
 # equilibrium (v0 = 0, science.md I6) the evaluate stage's scores on the
 # held-out frames must match s_g = -g and s_x = b_x/eps = -A x/eps: measured
-# 7 % and 8.5 % relative L2 (the issue asks for 5 %, not reached yet with
-# this small network: a 3 % shrinkage of s_g and scatter), asserted at 10 %.
+# 3.3 % and 3.7 % relative L2, asserted at 5 %. What it takes: 1600
+# snapshots (with 200, the network fits their sampling noise: 6.8 %/7.0 %)
+# and noise_scale 0.1 (the smoothed density's score is shrunk by 1/(1 +
+# sigma^2/var): 1 % for g, 0.5 % for x).
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 AMP_TIMEOUT=600 # each case trains for ~20 s alone, longer beside other tests
 
@@ -55,10 +57,11 @@ for case in "hypoelliptic 0.0 0.1" "elliptic 0.1 3.333333"; do
 done
 
 new_dir equilibrium
-trap_input equilibrium 0.1 0.0 "[evaluate]" "first_snapshot = 180"
+trap_input equilibrium 0.1 0.0 "[evaluate]" "first_snapshot = 1440"
 sed -i 's/^embed_dim = 16/embed_dim = 32/; s/^embed_hidden_width = 32/embed_hidden_width = 64/;
-        s/^decoder_hidden_width = 32/decoder_hidden_width = 64/; s/^steps = 12000/steps = 8000/' equilibrium.toml
+        s/^decoder_hidden_width = 32/decoder_hidden_width = 64/; s/^steps = 12000/steps = 8000/;
+        s/^steps = 40000/steps = 320000/; s/^noise_scale = 0.05/noise_scale = 0.1/' equilibrium.toml
 run_amp -n 2 --quiet equilibrium.toml
 [ $rc -eq 0 ] || show "$err"
-check "equilibrium trapped AOUPs: on the 20 held-out frames s_g = -g and s_x = b_x/eps within 10 % (relative L2)" \
-  sh -c "[ $rc -eq 0 ] && /usr/bin/python3 '$AMP_SRCDIR/tests/cli/check_train.py' equilibrium equilibrium/epr.h5 0.05 0.1 0.10"
+check "equilibrium trapped AOUPs: on the 160 held-out frames s_g = -g and s_x = b_x/eps within 5 % (relative L2)" \
+  sh -c "[ $rc -eq 0 ] && /usr/bin/python3 '$AMP_SRCDIR/tests/cli/check_train.py' equilibrium equilibrium/epr.h5 0.05 0.1 0.05"
