@@ -22,6 +22,11 @@ check_evaluate.py consistent FILE     rows are ids; sigma, v_g and v_x follow fr
                                       a brute-force search
 check_evaluate.py printed FILE OUT    the closing EPR line of OUT shows the file's
                                       run totals
+check_evaluate.py identical REF OTHER the files have the same datasets, bit for bit,
+                                      and the same root attributes (the run's totals,
+                                      profile and provenance of the model), bit for
+                                      bit, but for the input's text and the trajectory
+                                      named (in situ: "(in situ)")
 """
 import re
 import sys
@@ -222,6 +227,24 @@ def printed(path, out):
     print(f"# printed: {line.strip()}")
 
 
+def identical(ref, other):
+    a, b = datasets(ref), datasets(other)
+    if [n for n, _ in a] != [n for n, _ in b]:
+        sys.exit(f"{other}: datasets differ from {ref}")
+    for (name, x), (_, y) in zip(a, b):
+        if x.dtype != y.dtype or not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+            sys.exit(f"{other}:{name} differs from {ref}")
+    with h5py.File(ref, "r") as f, h5py.File(other, "r") as g:
+        keys = sorted(set(f.attrs) - {"configuration", "trajectory_file"})
+        if keys != sorted(set(g.attrs) - {"configuration", "trajectory_file"}):
+            sys.exit(f"{other}: root attributes differ from {ref}")
+        for k in keys:
+            u, v = np.asarray(f.attrs[k]), np.asarray(g.attrs[k])
+            if not np.array_equal(u, v, equal_nan=u.dtype.kind == "f"):
+                sys.exit(f"{other}: attribute {k} = {v} differs from {ref}'s {u}")
+    print(f"# {other}: {len(a)} datasets and {len(keys)} root attributes bit for bit as in {ref}")
+
+
 if __name__ == "__main__":
     {"same": lambda a: same(a[0], a[1:]), "consistent": lambda a: consistent(a[0]),
-     "printed": lambda a: printed(a[0], a[1])}[sys.argv[1]](sys.argv[2:])
+     "printed": lambda a: printed(a[0], a[1]), "identical": lambda a: identical(a[0], a[1])}[sys.argv[1]](sys.argv[2:])
