@@ -94,12 +94,13 @@ def consistent(path):
         obs = lambda name: f[f"observables/{name}/value"][()]
         x, g = f["particles/all/position/value"][()], f["particles/all/self_propulsion/value"][()]
         T, N = x.shape[:2]
+        vec = lambda name: obs(name).reshape(T, N, -1)  # [T][N][w], also when w = 1 (1-D)
         assert np.array_equal(obs("id"), np.tile(np.arange(N), (T, 1))), "rows are not in id order"
-        v_g = -gamma * (g + obs("score_internal"))
-        v_x = v0 * g - trap * x - eps * obs("score_position")
+        v_g = -gamma * (g + vec("score_internal"))
+        v_x = v0 * g - trap * x - eps * vec("score_position")
         sigma = (v_g**2).sum(-1) / gamma + (v_x**2).sum(-1) / eps
         for name, want in (("velocity_internal", v_g), ("velocity_position", v_x), ("sigma", sigma)):
-            err = np.max(np.abs(obs(name) - want)) / np.max(np.abs(want))
+            err = np.max(np.abs(obs(name).reshape(want.shape) - want)) / np.max(np.abs(want))
             assert err < 1e-12, f"{name} does not follow from the scores: {err:.3g}"
         for total, rows in (("epr_network_total", "sigma"), ("signed_density_total", "signed_density"),
                             ("epr_free_total", "epr_free")):
@@ -142,6 +143,7 @@ def check_fields(f, x, velocity, box):
     T, N, d = x.shape
     volume = np.prod(f["observables/field_density"].attrs["spacing"])
     density, epr, current = obs("field_density"), obs("field_epr_density"), obs("field_current")
+    current = current.reshape(density.shape + (d,))  # [T][n]..[n][d], also when d = 1
     sigma = obs("sigma")
     for t in range(T):
         want = ngp(x[t], np.column_stack([np.ones(N), sigma[t], velocity[t]]), box, n)
@@ -154,7 +156,7 @@ def check_fields(f, x, velocity, box):
             assert np.all(np.abs(total - rows) <= 1e-12 * np.abs(rows) + 1e-12), f"frame {t}: {name} integral {total} != {rows}"
     for name, series in (("field_density", density), ("field_epr_density", epr), ("field_current", current)):
         mean = f[f"observables/{name}_mean"][()]
-        assert relative(mean, series.mean(0)) < 1e-12, f"{name}_mean is not the mean over frames"
+        assert relative(mean.reshape(series.shape[1:]), series.mean(0)) < 1e-12, f"{name}_mean is not the mean over frames"
     print(f"# fields on {n}^{d} cells: NGP sums and integrals as the particles' (1e-12), means over {T} frames")
 
 

@@ -7,6 +7,8 @@
 # epr.h5.partial holds frames after it) continues to the uninterrupted
 # run's epr.h5, bit for bit; a complete run, run again, leaves it alone; a
 # missing model stops the run with one line before anything is simulated.
+# In 1-D, in situ is offline bit for bit too, tools/plot_epr.py draws the
+# system and ParaView reads the fields from epr.xdmf.
 # (Invalid in situ inputs: tests/inputs/invalid/insitu_*.toml.)
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
@@ -132,5 +134,46 @@ run_amp -n 2 nomodel.toml
 check "in situ with a missing model: one line naming the file, nothing simulated or written" \
   sh -c "[ $rc -eq 1 ] && [ \$(grep -c 'error:' '$err') -eq 1 ] && grep -q 'data/none.h5' '$err' &&
          ! [ -e nomodel/trajectory.h5.partial ] && ! [ -e nomodel/epr.h5.partial ] && ! [ -e nomodel/epr.h5 ]"
+
+# 1-D: 32 trapped AOUPs on a line, evaluated in situ on 2 ranks and
+# offline; tools/plot_epr.py draws it (particles along the line, fields as
+# curves) and ParaView reads its fields (one row of cells)
+system_1d() {
+  printf '[system]\nmodel = "aoup"\ndimension = 1\nparticles = 32\nbox_length = 64.0\n'
+  printf '[interaction]\npotential = "none"\ntrap = 0.05\n'
+  printf '[dynamics]\nv0 = 0.5\ngamma = 0.1\ntranslational_diffusion = 0.1\ndt = 0.02\n'
+  printf '[network]\nneighbors = 4\nneighborhood_cutoff = 8.0\nembed_dim = 16\nheads = 2\nlayers = 1\n'
+  printf 'feedforward_dim = 16\nembed_hidden_layers = 1\nembed_hidden_width = 16\ndecoder_hidden_layers = 1\n'
+  printf 'decoder_hidden_width = 16\nactivation_memory = 0.05\n'
+}
+{
+  printf '[run]\nseed = 3\noutput_dir = "data1"\n'
+  system_1d
+  printf '[simulate]\nburn_in_steps = 500\nsteps = 3000\nsnapshot_interval = 100\ncheckpoint_interval = 0\n'
+  printf '[train]\nsteps = 200\nbatch_particles = 32\nlearning_rate = 5e-3\nnoise_scale = 0.05\ncheckpoint_interval = 0\n'
+} > learn1.toml
+{
+  printf '[run]\nseed = 4\noutput_dir = "line"\n'
+  system_1d
+  printf '[simulate]\nburn_in_steps = 500\nsteps = 3000\nsnapshot_interval = 100\n'
+  printf '[evaluate]\nsource = "online"\nmodel = "data1/model.h5"\nfield_cells = 16\n'
+} > line.toml
+{
+  printf '[run]\noutput_dir = "line_off"\n'
+  system_1d
+  printf '[evaluate]\nmodel = "data1/model.h5"\ntrajectory = "line/trajectory.h5"\nfield_cells = 16\n'
+} > line_off.toml
+run_amp -n 2 --quiet learn1.toml && run_amp -n 2 --quiet line.toml && run_amp -n 2 --quiet line_off.toml
+[ $rc -eq 0 ] || show "$err"
+check "1-D: in situ on 2 ranks is the offline evaluation, bit for bit, and consistent with itself" \
+  sh -c "[ $rc -eq 0 ] && $py '$checker' identical line_off/epr.h5 line/epr.h5 && $py '$checker' consistent line/epr.h5"
+$py "$AMP_SRCDIR/tools/plot_epr.py" line/epr.h5 line.png > plot.out 2>&1 || show plot.out
+check "1-D: tools/plot_epr.py draws the last frame as a PNG (particles on the line, fields as curves)" \
+  sh -c "head -c 8 line.png | od -An -c | grep -q 'P   N   G' && [ \$(wc -c < line.png) -gt 20000 ] &&
+         grep -q '^plot_epr: line.png (frame 29, step 3500, 32 particles)' plot.out"
+xvfb-run -a pvpython --force-offscreen-rendering "$AMP_SRCDIR/tests/cli/read_fields_paraview.py" line/epr.xdmf \
+  line/epr.h5 > pvf.out 2>&1 || show pvf.out
+check "1-D: ParaView reads epr.xdmf's fields as 16 cells on the line, epr.h5's last frame bit for bit" \
+  grep -q '^read_fields_paraview: 16^1 cells at time' pvf.out
 
 [ "$nfail" -eq 0 ]
