@@ -99,7 +99,15 @@ static int sort_rows(amp_evaluate *e) {
   return 0;
 }
 
-/* The live rows copied into e->all. Collective: 0, or -1 on every rank. */
+/* Every rank agrees whether one failed (bad) for lack of memory.
+ * Collective: 0, or -1 with e->error set on every rank. */
+static int agree(amp_evaluate *e, int bad) {
+  if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS && !bad) return 0;
+  snprintf(e->error, sizeof e->error, "out of memory for the snapshot's particles");
+  return -1;
+}
+
+/* The live rows copied into e->all. Collective. */
 static int stage_rows(amp_evaluate *e, const amp_particles *live) {
   amp_particles *s = &e->all;
   const size_t n = live->nowned;
@@ -111,11 +119,13 @@ static int stage_rows(amp_evaluate *e, const amp_particles *live) {
     s->nowned = n;
     s->nghost = 0;
   }
-  if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad) {
-    snprintf(e->error, sizeof e->error, "out of memory for the snapshot's particles");
-    return -1;
-  }
-  return 0;
+  return agree(e, bad);
+}
+
+/* The domain's failure (the same on every rank) as e's. */
+static int domain_failed(amp_evaluate *e) {
+  snprintf(e->error, sizeof e->error, "%s", e->dom.error);
+  return -1;
 }
 
 /* The simulation's owned rows as e->p: on the stage's domain, in id order,
@@ -123,21 +133,16 @@ static int stage_rows(amp_evaluate *e, const amp_particles *live) {
 static int own(amp_evaluate *e, const amp_particles *live) {
   amp_timer_begin(e->ev.load);
   int status = stage_rows(e, live);
-  if (!status && amp_domain_migrate(&e->dom, &e->all)) status = -1;
-  int bad = !status && sort_rows(e);
-  if (!status && (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad))
-    status = -2;
+  if (!status && amp_domain_migrate(&e->dom, &e->all)) status = domain_failed(e);
+  if (!status) status = agree(e, sort_rows(e));
   amp_halo_free(&e->halo);
-  if (!status && amp_halo_build(&e->halo, &e->dom, &e->p, e->halo_width)) status = -1;
+  if (!status && amp_halo_build(&e->halo, &e->dom, &e->p, e->halo_width)) status = domain_failed(e);
   amp_timer_end(e->ev.load);
-  if (status == -1 && e->error[0] == '\0') snprintf(e->error, sizeof e->error, "%s", e->dom.error);
-  if (status == -2) snprintf(e->error, sizeof e->error, "out of memory for the snapshot's particles");
-  return status ? -1 : 0;
+  return status;
 }
 
 static int on_snapshot(void *ctx, long long step, const amp_particles *owned, double epr_total, char *error) {
   amp_evaluate *e = ctx;
-  (void)epr_total; /* the stage computes the network-free term of each particle itself */
   long long j = snapshots_taken(e->cfg, step) - 1;
   if (j < e->first || (j - e->first) % e->stride) return 0;
   char where[64];
