@@ -4,7 +4,8 @@
     /usr/bin/python3 tools/plot_epr.py EPR_H5 [PNG] [--frame K]
 
 Eight panels for a 2-D system (3-D systems are shown projected on x-y, the
-fields averaged over z). Top: particles coloured by their entropy production
+fields averaged over z; 1-D systems as particles along the line and fields
+as curves). Top: particles coloured by their entropy production
 sigma_i (the largest cluster's centre marked), by the speed of their internal
 coordinate's flow |v_q|, by phase (gas, interface, solid: the evaluate
 stage's labels), and a table of the per-phase counts and mean sigma of that
@@ -73,17 +74,42 @@ def load(path, frame):
 
 
 def scatter(ax, x, c, title, box, cmap, norm=None):
-    art = ax.scatter(x[:, 0], x[:, 1], c=c, s=4, cmap=cmap, norm=norm, linewidths=0)
+    """Particles coloured by c: on x-y, or in 1-D along the line (at height 0)."""
+    line = x.shape[1] == 1
+    art = ax.scatter(x[:, 0], np.zeros(len(x)) if line else x[:, 1], c=c, s=30 if line else 4, cmap=cmap, norm=norm,
+                     linewidths=0)
     half = float(np.ravel(box)[0]) / 2
     ax.set_xlim(-half, half)
-    ax.set_ylim(-half, half)
-    ax.set_aspect("equal")
+    if line:
+        ax.set_ylim(-1, 1)
+        ax.set_yticks([])
+        ax.set_xlabel("x")
+    else:
+        ax.set_ylim(-half, half)
+        ax.set_aspect("equal")
     ax.set_title(title)
     return art
 
 
+def field_curve(ax, field, title, box, current=None):
+    """A 1-D field [x] as a curve over the line; current [x] (or [x][1]) as a second curve."""
+    half = float(np.ravel(box)[0]) / 2
+    n = field.shape[0]
+    centres = -half + (np.arange(n) + 0.5) * 2 * half / n
+    ax.step(centres, field, where="mid", label=title.split(" and ")[0])
+    ax.set_xlim(-half, half)
+    ax.set_xlabel("x")
+    if current is not None:
+        ax.step(centres, np.ravel(current), where="mid", label="current")
+        ax.axhline(0, color="gray", linewidth=0.5)
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(title)
+
+
 def field_image(ax, fig, field, title, box, cmap, current=None):
-    """A field [y][x] as an image over the box; current [y][x][2] as arrows at the cell centres."""
+    """A field [y][x] as an image over the box; current [y][x][2] as arrows at the cell centres (1-D: curves)."""
+    if field.ndim == 1:
+        return field_curve(ax, field, title, box, current)
     half = float(np.ravel(box)[0]) / 2
     art = ax.imshow(field, origin="lower", extent=(-half, half, -half, half), cmap=cmap, interpolation="nearest")
     fig.colorbar(art, ax=ax)
@@ -137,7 +163,8 @@ def main():
     fig.colorbar(scatter(axes[0, 0], x, sigma, "entropy production sigma_i", cmap="inferno", **scatter_args),
                  ax=axes[0, 0])
     if radial["size"] > 0:
-        axes[0, 0].plot(*radial["center"][:2], "c+", markersize=20, markeredgewidth=2)
+        centre = np.append(np.atleast_1d(radial["center"])[:2], 0.0)[:2]  # 1-D: on the line
+        axes[0, 0].plot(*centre, "c+", markersize=20, markeredgewidth=2)
     fig.colorbar(scatter(axes[0, 1], x, speed, "|v| of the internal coordinate", cmap="viridis", **scatter_args),
                  ax=axes[0, 1])
     cmap = matplotlib.colors.ListedColormap(["#9ecae1", "#fdae6b", "#e6550d"])

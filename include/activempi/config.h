@@ -62,7 +62,7 @@ typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
 typedef enum { AMP_SHIFT_NONE, AMP_SHIFT_EQUILIBRIUM } amp_shift;
 typedef enum { AMP_REDISTRIBUTE_ON, AMP_REDISTRIBUTE_OFF } amp_redistribute_mode;
-typedef enum { AMP_SOURCE_FILE, AMP_SOURCE_ONLINE } amp_train_source;
+typedef enum { AMP_SOURCE_FILE, AMP_SOURCE_ONLINE } amp_data_source;
 
 /* The resolved configuration: every key of doc/input.md, defaults filled in,
  * plus the quantities derived from them. Plain data: copy it with '='. */
@@ -134,7 +134,7 @@ typedef struct {
     double activation_memory;   /* MiB */
   } network;
   struct {
-    amp_train_source source;    /* file: a trajectory; online: the simulation of this run, through a replay buffer */
+    amp_data_source source;    /* file: a trajectory; online: the simulation of this run, through a replay buffer */
     int replay_frames;          /* online: frames of the replay buffer */
     long long steps_per_snapshot; /* online: training steps after each snapshot that enters the buffer */
     amp_loss loss;
@@ -158,6 +158,7 @@ typedef struct {
     char model[AMP_STR_LEN];    /* model file written */
   } train;
   struct {
+    amp_data_source source;     /* file: the snapshots of trajectory; online: the simulation of this run, in situ */
     char model[AMP_STR_LEN];
     char trajectory[AMP_STR_LEN];
     char output[AMP_STR_LEN];

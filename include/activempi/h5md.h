@@ -165,8 +165,9 @@ int amp_h5md_read_frame(amp_h5md_reader *r, int64_t frame, amp_particles *p, int
                         char *err);
 
 /* Frame `frame` of /observables/<name>/value on every rank: one value for a
- * scalar observable, w for a per-frame one of w numbers, N for a
- * per-particle one (count says which). */
+ * scalar observable, w for a per-frame one of w numbers, N (or N w) for a
+ * per-particle one, n^d (or n^d w) for a grid one, x fastest (count says
+ * how many). */
 int amp_h5md_read_observable(amp_h5md_reader *r, const char *name, int64_t frame, double *values, size_t size,
                              size_t *count, char *err);
 

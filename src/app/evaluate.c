@@ -60,10 +60,12 @@ static void observable_widths(amp_evaluate *e) {
   e->width[AMP_EVAL_FLOW_X] = law->position ? d : 0;
 }
 
-static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
+int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   const int d = cfg->system.dimension, nq = amp_internal_components(cfg->system.model, d);
   e->cfg = cfg;
   e->quiet = cli->quiet;
+  e->first = cfg->evaluate.first_snapshot;
+  e->stride = cfg->evaluate.stride;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
   e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg)), e->rule.radius);
   amp_blocking_init(&e->sigma);
@@ -77,17 +79,18 @@ static int setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli) {
   e->halo_width = fmax(e->halo_width, graph_width);
   amp_score_neighborhood_spec(cfg, &e->bonds, &e->spec);
   if (amp_domain_create(&e->dom, MPI_COMM_WORLD, d, cfg->system.box_length)) return fail(e, e->dom.error);
-  if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, (size_t)cfg->system.particles))
+  /* all: the whole frame read from a file, or the live rows staged online */
+  const size_t staged = cfg->evaluate.source == AMP_SOURCE_FILE ? (size_t)cfg->system.particles : 1024;
+  if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, staged))
     return fail(e, "out of memory for particles");
-  if (amp_evaluate_open_data(e) || amp_evaluate_read_model(e)) return -1;
+  if (amp_evaluate_read_model(e)) return -1;
   if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds))
     return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
-  if (amp_evaluate_spatial_init(e)) return -1;
-  return amp_evaluate_create_output(e);
+  return amp_evaluate_spatial_init(e);
 }
 
-static void teardown(amp_evaluate *e) {
+void amp_evaluate_teardown(amp_evaluate *e) {
   amp_evaluate_close_files(e);
   amp_evaluate_spatial_free(e);
   amp_epr_frame_free(&e->epr);
@@ -133,8 +136,9 @@ static int reserve(amp_evaluate *e, size_t n) {
 }
 
 /* The network, the drift and the phase counts of the loaded frame's owned
- * rows (frame f, for the message). Returns 0, or -1 with e->error set. */
-static int compute(amp_evaluate *e, int64_t f) {
+ * rows (`where` names the snapshot in a message). Returns 0, or -1 with
+ * e->error set. */
+static int compute(amp_evaluate *e, const char *where) {
   const size_t n = e->p.nowned;
   amp_timer_begin(e->ev.network);
   int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R);
@@ -145,11 +149,7 @@ static int compute(amp_evaluate *e, int64_t f) {
                                    e->free_term);
   if (!status) status = amp_phase_counts(&e->rule, &e->cells, &e->p, &e->rows, e->neighbors);
   amp_timer_end(e->ev.network);
-  if (status == -2) {
-    char where[64];
-    snprintf(where, sizeof where, "frame %lld of the trajectory", (long long)f);
-    return amp_bond_error(e->error, sizeof e->error, e->cfg, e->epr.drift.bad, where);
-  }
+  if (status == -2) return amp_bond_error(e->error, sizeof e->error, e->cfg, e->epr.drift.bad, where);
   if (status == -3) return fail(e, e->nb.error);
   return status ? fail(e, "out of memory evaluating a snapshot") : 0;
 }
@@ -193,36 +193,50 @@ static int totals(amp_evaluate *e, double *sums, int failed) {
   if (MPI_Allreduce(MPI_IN_PLACE, all, AMP_EVAL_NSCALARS + 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
     return fail(e, "MPI_Allreduce failed");
   if (all[AMP_EVAL_NSCALARS] > 0) return failed ? -1 : fail(e, "");
-  const double N = (double)e->cfg->system.particles;
   memcpy(sums, all, AMP_EVAL_NSCALARS * sizeof *sums);
-  amp_blocking_add(&e->sigma, sums[AMP_EVAL_TOTAL_SIGMA] / N);
-  amp_blocking_add(&e->sigma_q, sums[AMP_EVAL_TOTAL_SIGMA_Q] / N);
-  amp_blocking_add(&e->density, sums[AMP_EVAL_TOTAL_DENSITY] / N);
-  amp_blocking_add(&e->free, sums[AMP_EVAL_TOTAL_FREE] / N);
   for (int k = 0; k < AMP_NPHASES; ++k) {
-    double count = sums[AMP_EVAL_PHASE_COUNT + k], sigma = sums[AMP_EVAL_PHASE_SIGMA + k];
-    e->phase_count[k] += count;
-    e->phase_sigma[k] += sigma;
-    sums[AMP_EVAL_PHASE_SIGMA + k] = count > 0 ? sigma / count : NAN;
+    double count = sums[AMP_EVAL_PHASE_COUNT + k];
+    sums[AMP_EVAL_PHASE_SIGMA + k] = count > 0 ? sums[AMP_EVAL_PHASE_SIGMA + k] / count : NAN;
   }
+  amp_evaluate_accumulate(e, sums);
   return 0;
+}
+
+void amp_evaluate_accumulate(amp_evaluate *e, const double *scalars) {
+  const double N = (double)e->cfg->system.particles;
+  amp_blocking_add(&e->sigma, scalars[AMP_EVAL_TOTAL_SIGMA] / N);
+  amp_blocking_add(&e->sigma_q, scalars[AMP_EVAL_TOTAL_SIGMA_Q] / N);
+  amp_blocking_add(&e->density, scalars[AMP_EVAL_TOTAL_DENSITY] / N);
+  amp_blocking_add(&e->free, scalars[AMP_EVAL_TOTAL_FREE] / N);
+  for (int k = 0; k < AMP_NPHASES; ++k) {
+    double count = scalars[AMP_EVAL_PHASE_COUNT + k];
+    e->phase_count[k] += count;
+    if (count > 0) e->phase_sigma[k] += scalars[AMP_EVAL_PHASE_SIGMA + k] * count;
+  }
+  e->done++;
+}
+
+int amp_evaluate_frame(amp_evaluate *e, int64_t step, double time, const char *where) {
+  double sums[AMP_EVAL_NSCALARS] = {0};
+  int failed = compute(e, where);
+  for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
+  if (totals(e, sums, failed) || amp_evaluate_spatial_frame(e)) return -1;
+  amp_timer_begin(e->ev.output);
+  int status = amp_evaluate_write_frame(e, step, time, sums);
+  amp_timer_end(e->ev.output);
+  return status;
 }
 
 /* One snapshot, frame f of the trajectory. Collective. */
 static int snapshot(amp_evaluate *e, int64_t f) {
   int64_t step;
-  double time, sums[AMP_EVAL_NSCALARS] = {0};
+  double time;
+  char where[64];
   amp_timer_begin(e->ev.load);
   int status = amp_load_frame(e->data, f, &e->dom, e->halo_width, &e->all, &e->p, &e->halo, &step, &time, e->error);
   amp_timer_end(e->ev.load);
-  if (status) return -1;
-  int failed = compute(e, f);
-  for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
-  if (totals(e, sums, failed) || amp_evaluate_spatial_frame(e)) return -1;
-  amp_timer_begin(e->ev.output);
-  status = amp_evaluate_write_frame(e, step, time, sums);
-  amp_timer_end(e->ev.output);
-  return status;
+  snprintf(where, sizeof where, "frame %lld of the trajectory", (long long)f);
+  return status ? -1 : amp_evaluate_frame(e, step, time, where);
 }
 
 static int run(amp_evaluate *e) {
@@ -234,19 +248,23 @@ static int run(amp_evaluate *e) {
     amp_progress_update(&progress, k + 1, amp_clock());
   }
   amp_progress_finish(&progress, e->snapshots, amp_clock());
+  return amp_evaluate_finish(e);
+}
+
+int amp_evaluate_finish(amp_evaluate *e) {
   amp_timer_begin(e->ev.output);
   int status = amp_evaluate_finish_output(e);
   amp_timer_end(e->ev.output);
   return status;
 }
 
-/* The closing lines (rank 0). */
-static void report(const amp_evaluate *e) {
+void amp_evaluate_report(const amp_evaluate *e) {
   const double net = amp_blocking_mean(&e->sigma), free = amp_blocking_mean(&e->free);
-  const double samples = (double)e->snapshots * (double)e->cfg->system.particles;
-  printf("evaluate: %lld snapshots of %s (frames %lld to %lld every %lld), model %s\n", (long long)e->snapshots,
-         e->cfg->evaluate.trajectory, (long long)e->first, (long long)(e->first + (e->snapshots - 1) * e->stride),
-         (long long)e->stride, e->cfg->evaluate.model);
+  const double samples = (double)e->done * (double)e->cfg->system.particles;
+  printf("evaluate: %lld snapshots of %s (%s %lld to %lld every %lld), model %s\n", (long long)e->done,
+         e->cfg->evaluate.source == AMP_SOURCE_FILE ? e->cfg->evaluate.trajectory : "the simulation, in situ",
+         e->cfg->evaluate.source == AMP_SOURCE_FILE ? "frames" : "snapshots", (long long)e->first,
+         (long long)(e->first + (e->done - 1) * e->stride), (long long)e->stride, e->cfg->evaluate.model);
   printf("evaluate: EPR per particle: network %.6g +- %.2g, network-free %.6g +- %.2g, relative difference %+.3g %%\n",
          net, amp_blocking_error(&e->sigma), free, amp_blocking_error(&e->free), 100 * (net - free) / fabs(free));
   printf("evaluate: internal coordinate's part %.6g +- %.2g, signed density %.6g +- %.2g (equal means for the "
@@ -261,12 +279,13 @@ static void report(const amp_evaluate *e) {
 }
 
 int amp_stage_evaluate(const amp_config *cfg, const amp_cli *cli) {
+  if (cfg->evaluate.source == AMP_SOURCE_ONLINE) return amp_evaluate_online(cfg, cli);
   amp_evaluate e;
   memset(&e, 0, sizeof e);
-  int status = setup(&e, cfg, cli);
-  if (!status) status = run(&e);
+  int status = amp_evaluate_setup(&e, cfg, cli);
+  if (!status) status = amp_evaluate_open_data(&e) || amp_evaluate_create_output(&e) ? -1 : run(&e);
   int any = amp_report_failure(status != 0, e.error, "evaluate");
-  if (!any && e.rank == 0) report(&e);
-  teardown(&e);
+  if (!any && e.rank == 0) amp_evaluate_report(&e);
+  amp_evaluate_teardown(&e);
   return any ? AMP_EXIT_FAILURE : AMP_EXIT_OK;
 }

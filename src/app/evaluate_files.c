@@ -81,8 +81,6 @@ int amp_evaluate_open_data(amp_evaluate *e) {
   if (amp_trajectory_mismatch(cfg, path, e->info.particles, e->info.dim, e->info.box, e->info.internal, e->error,
                               sizeof e->error))
     return -1;
-  e->first = cfg->evaluate.first_snapshot;
-  e->stride = cfg->evaluate.stride;
   if (e->first < e->info.frames) {
     e->snapshots = (e->info.frames - e->first + e->stride - 1) / e->stride;
     return 0;
@@ -135,17 +133,30 @@ int amp_evaluate_read_model(amp_evaluate *e) {
   return checksum(e);
 }
 
-int amp_evaluate_create_output(amp_evaluate *e) {
-  const amp_config *cfg = e->cfg;
+/* The names and widths of epr.h5's observables (what its spec points to). */
+typedef struct {
   const char *names[AMP_EVAL_NOBS], *snames[AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE];
-  int widths[AMP_EVAL_NOBS], swidths[AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE], n = 0;
-  const int gwidths[] = {1, 1, cfg->system.dimension};
+  int widths[AMP_EVAL_NOBS], swidths[AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE], n, gwidths[3];
+} output_layout;
+
+static void describe_output(const amp_evaluate *e, output_layout *o) {
+  o->n = 0;
   for (int k = 0; k < AMP_EVAL_NOBS; ++k)
-    if (e->width[k]) names[n] = obs_names[k], widths[n++] = e->width[k];
+    if (e->width[k]) o->names[o->n] = obs_names[k], o->widths[o->n++] = e->width[k];
   for (int k = 0; k < AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE; ++k) {
-    snames[k] = k < AMP_EVAL_NSCALARS ? scalar_names[k] : profile_names[k - AMP_EVAL_NSCALARS];
-    swidths[k] = k < AMP_EVAL_NSCALARS ? 1 : e->spatial.width[k - AMP_EVAL_NSCALARS];
+    o->snames[k] = k < AMP_EVAL_NSCALARS ? scalar_names[k] : profile_names[k - AMP_EVAL_NSCALARS];
+    o->swidths[k] = k < AMP_EVAL_NSCALARS ? 1 : e->spatial.width[k - AMP_EVAL_NSCALARS];
   }
+  o->gwidths[0] = o->gwidths[1] = 1;
+  o->gwidths[2] = e->cfg->system.dimension;
+}
+
+/* Create epr.h5 afresh (frames < 0), or continue its partial file after
+ * `frames` frames. */
+static int open_output(amp_evaluate *e, int64_t frames) {
+  const amp_config *cfg = e->cfg;
+  output_layout o;
+  describe_output(e, &o);
   if (amp_config_output_path(cfg, cfg->evaluate.output, e->out_path, sizeof e->out_path))
     return fail(e, "[run] output_dir or [evaluate] output is too long");
   char *config = amp_output_text(cfg, 0), *versions = amp_output_text(cfg, 1);
@@ -155,24 +166,80 @@ int amp_evaluate_create_output(amp_evaluate *e) {
                         .model = cfg->system.model == AMP_MODEL_AOUP ? "AOUP" : "ABP",
                         .internal = amp_internal_element(cfg),
                         .internal_components = e->p.nq,
-                        .particle_observables = n,
-                        .particle_observable_names = names,
-                        .particle_observable_widths = widths,
+                        .particle_observables = o.n,
+                        .particle_observable_names = o.names,
+                        .particle_observable_widths = o.widths,
                         .scalar_observables = AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE,
-                        .scalar_observable_names = snames,
-                        .scalar_observable_widths = swidths,
+                        .scalar_observable_names = o.snames,
+                        .scalar_observable_widths = o.swidths,
                         .grid_cells = cfg->evaluate.field_cells,
                         .grid_observables = cfg->evaluate.field_cells ? 3 : 0,
                         .grid_observable_names = grid_names,
-                        .grid_observable_widths = gwidths,
+                        .grid_observable_widths = o.gwidths,
                         .configuration = config,
                         .provenance = versions};
-  int status = config && versions ? amp_h5md_create(&e->out, e->out_path, MPI_COMM_WORLD, &spec, e->error)
-                                  : fail(e, "out of memory");
+  int status = !config || !versions ? fail(e, "out of memory")
+               : frames < 0         ? amp_h5md_create(&e->out, e->out_path, MPI_COMM_WORLD, &spec, e->error)
+                                    : amp_h5md_resume(&e->out, e->out_path, MPI_COMM_WORLD, &spec, frames, e->error);
   free(config);
   free(versions);
   return status ? -1 : 0;
 }
+
+int amp_evaluate_create_output(amp_evaluate *e) { return open_output(e, -1); }
+
+/* Frame f's scalars and profile (into spatial.numbers) and fields (into
+ * grid) from the partial file. Collective. */
+static int read_back_frame(amp_evaluate *e, amp_h5md_reader *r, int64_t f, double *const grid[3]) {
+  output_layout o;
+  describe_output(e, &o);
+  const size_t cells = (size_t)pow(e->cfg->evaluate.field_cells, e->cfg->system.dimension);
+  double *at = e->spatial.numbers;
+  size_t count;
+  for (int k = 0; k < AMP_EVAL_NSCALARS + AMP_EVAL_NPROFILE; at += o.swidths[k++])
+    if (amp_h5md_read_observable(r, o.snames[k], f, at, (size_t)o.swidths[k], &count, e->error)) return -1;
+  for (int k = 0; e->spatial.fields.n && k < 3; ++k)
+    if (amp_h5md_read_observable(r, grid_names[k], f, grid[k], cells * (size_t)o.gwidths[k], &count, e->error))
+      return -1;
+  amp_evaluate_accumulate(e, e->spatial.numbers);
+  return amp_evaluate_spatial_restore(e, (const double *const *)grid);
+}
+
+/* The first `frames` frames of the partial file into the run's sums. */
+static int read_back(amp_evaluate *e, int64_t frames) {
+  char partial[sizeof e->out_path + 16], err[AMP_IO_ERR_LEN];
+  amp_h5md_reader *r;
+  amp_h5md_info info;
+  const size_t cells = (size_t)fmax(1, pow(e->cfg->evaluate.field_cells, e->cfg->system.dimension));
+  double *grid[3] = {malloc(cells * sizeof(double)), malloc(cells * sizeof(double)),
+                     malloc(cells * (size_t)e->cfg->system.dimension * sizeof(double))};
+  int status = !grid[0] || !grid[1] || !grid[2] ? fail(e, "out of memory reading epr.h5 back") : 0;
+  if (!status && (amp_config_output_path(e->cfg, e->cfg->evaluate.output, e->out_path, sizeof e->out_path) ||
+                  amp_h5md_partial_name(e->out_path, partial, sizeof partial)))
+    status = fail(e, "[run] output_dir or [evaluate] output is too long");
+  if (!status && !amp_h5md_open(&r, partial, MPI_COMM_WORLD, &info, e->error)) {
+    status = info.frames < frames ? fail(e, "the partial file has fewer frames than the checkpoint counts") : 0;
+    for (int64_t f = 0; !status && f < frames; ++f) status = read_back_frame(e, r, f, grid);
+    if (amp_h5md_reader_close(r, err) && !status) status = fail(e, err);
+  } else if (!status) {
+    status = -1;
+  }
+  for (int k = 0; k < 3; ++k) free(grid[k]);
+  return status;
+}
+
+int amp_evaluate_resume_output(amp_evaluate *e, int64_t frames) {
+  if (!read_back(e, frames) && !open_output(e, frames)) return 0;
+  char why[AMP_ERR_LEN];
+  snprintf(why, sizeof why, "%s", e->error);
+  snprintf(e->error, sizeof e->error,
+           "cannot continue the in situ evaluation's %.300s.partial after %lld frames (%.400s): remove the "
+           "simulation's checkpoint to start afresh",
+           e->out_path, (long long)frames, why);
+  return -1;
+}
+
+int amp_evaluate_flush_output(amp_evaluate *e) { return amp_h5md_flush(e->out, e->error) ? -1 : 0; }
 
 int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const double *scalars) {
   const double *obs[AMP_EVAL_NOBS];
@@ -194,7 +261,7 @@ static void mean_error(const amp_blocking *b, double v[2]) {
 static int run_attributes(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
   double sigma[2], sigma_q[2], density[2], free[2], fraction[AMP_NPHASES], phase_sigma[AMP_NPHASES];
-  double rule[3] = {e->rule.radius, e->rule.solid, e->rule.gas}, snapshots = (double)e->snapshots;
+  double rule[3] = {e->rule.radius, e->rule.solid, e->rule.gas}, snapshots = (double)e->done;
   mean_error(&e->sigma, sigma);
   mean_error(&e->sigma_q, sigma_q);
   mean_error(&e->density, density);
@@ -218,7 +285,8 @@ static int run_attributes(amp_evaluate *e) {
          amp_h5md_attr_numbers(e->out, "trajectory_frames", 2, frames, e->error) ||
          amp_h5md_attr_text(e->out, "model_file", cfg->evaluate.model, e->error) ||
          amp_h5md_attr_text(e->out, "model_checksum", sum, e->error) ||
-         amp_h5md_attr_text(e->out, "trajectory_file", cfg->evaluate.trajectory, e->error);
+         amp_h5md_attr_text(e->out, "trajectory_file",
+                            cfg->evaluate.source == AMP_SOURCE_FILE ? cfg->evaluate.trajectory : "(in situ)", e->error);
 }
 
 int amp_evaluate_finish_output(amp_evaluate *e) {

@@ -9,6 +9,7 @@
 #include <petscsys.h>
 #include <stdint.h>
 
+#include "activempi/app.h"
 #include "activempi/blocking.h"
 #include "activempi/clusters.h"
 #include "activempi/domain.h"
@@ -52,7 +53,8 @@ enum { AMP_EVAL_CLUSTER_SIZE, AMP_EVAL_CLUSTER_CENTER, AMP_EVAL_RADIAL_COUNT, AM
 typedef struct {
   amp_fields fields;          /* fields.n = 0: none */
   double *values;             /* [capacity][2 + d] each owned row's 1, sigma, velocity: what is deposited */
-  int64_t *ids;               /* [capacity] owned solid and interface ids; rank 0: [N] all of them */
+  double *records;            /* [capacity][1 + d] owned solid and interface (id, x); rank 0: [N] all of them */
+  size_t *slot;               /* rank 0: [N] each gathered id's record */
   size_t capacity;
   int *counts, *displs;       /* rank 0: [ranks] for the gather of ids */
   amp_particles dense;        /* rank 0: the solid and interface particles in id order */
@@ -77,8 +79,10 @@ typedef struct {
   amp_bonds bonds;             /* the graph of [interaction] bonds (empty without) */
   amp_h5md_reader *data;
   amp_h5md_info info;
-  int64_t first, stride, snapshots; /* frames first + k stride, k < snapshots */
-  amp_particles all, p;        /* the frame read; owned rows + ghosts */
+  int64_t first, stride, snapshots; /* frames first + k stride, k < snapshots (online: snapshots of the
+                                       simulation, counted from 0 after the burn-in) */
+  int64_t done;                /* snapshots in the run's accumulators (online: with those kept at a restart) */
+  amp_particles all, p;        /* the frame read (online: the live owned rows, staged); owned rows + ghosts */
   amp_nn_layout layout;
   float *params;               /* the model's parameters to evaluate */
   amp_nn_workspace ws;         /* with room for the input Jacobian */
@@ -107,6 +111,33 @@ typedef struct {
   char error[AMP_ERR_LEN];
 } amp_evaluate;
 
+/* The stage's state for either source: the model, the domain, the
+ * per-particle formulas and the spatial views (not the output). Collective;
+ * 0, or -1 with e->error set. Teardown releases whatever exists. */
+int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cli);
+void amp_evaluate_teardown(amp_evaluate *e);
+
+/* One snapshot whose owned rows and ghosts are in e->p (halo built over
+ * e->dom): the network, the per-particle formulas, the totals, fields and
+ * radial profile, and its frame of epr.h5 (`where` names it in a message).
+ * Collective. */
+int amp_evaluate_frame(amp_evaluate *e, int64_t step, double time, const char *where);
+
+/* The run's accumulators (blocking averages, phases, e->done) from one
+ * frame's scalars as epr.h5 records them (phase sigma as means): the same
+ * for a frame just computed and one read back at a restart, so a continued
+ * run accumulates bit for bit as the uninterrupted one. Local. */
+void amp_evaluate_accumulate(amp_evaluate *e, const double *scalars);
+
+/* The run's attributes, the fields' means and the rename of epr.h5; the
+ * closing lines (rank 0). */
+int amp_evaluate_finish(amp_evaluate *e);
+void amp_evaluate_report(const amp_evaluate *e);
+
+/* The stage with [evaluate] source = "online" (evaluate_online.c): runs the
+ * simulation and evaluates its snapshots in situ. Returns an exit code. */
+int amp_evaluate_online(const amp_config *cfg, const amp_cli *cli);
+
 /* Open the trajectory, check it against the input and choose its frames. Collective. */
 int amp_evaluate_open_data(amp_evaluate *e);
 
@@ -117,6 +148,13 @@ int amp_evaluate_read_model(amp_evaluate *e);
 /* Create the output (as "<output>.partial"), append one snapshot, and
  * finish it: the run's totals as attributes, then the rename. Collective. */
 int amp_evaluate_create_output(amp_evaluate *e);
+/* Online, at a restart: continue the partial output after its first
+ * `frames` frames (the rest are dropped), whose numbers are read back into
+ * the run's accumulators. Collective. */
+int amp_evaluate_resume_output(amp_evaluate *e, int64_t frames);
+/* Flush what is written so far (online: after every snapshot, so that a
+ * checkpoint never counts frames the file lacks). Collective. */
+int amp_evaluate_flush_output(amp_evaluate *e);
 int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const double *scalars);
 int amp_evaluate_finish_output(amp_evaluate *e);
 
@@ -128,6 +166,11 @@ int amp_evaluate_finish_output(amp_evaluate *e);
 int amp_evaluate_spatial_init(amp_evaluate *e);
 int amp_evaluate_spatial_frame(amp_evaluate *e);
 int amp_evaluate_spatial_write(amp_evaluate *e);
+/* A frame kept at a restart: its profile numbers (after the scalars in
+ * spatial.numbers) and its fields, grid[k] the whole grid of the k-th field
+ * (density, EPR density, current) as epr.h5 holds it, into the run's sums
+ * as amp_evaluate_spatial_frame adds them. */
+int amp_evaluate_spatial_restore(amp_evaluate *e, const double *const grid[3]);
 int amp_evaluate_spatial_finish(amp_evaluate *e);
 void amp_evaluate_spatial_report(const amp_evaluate *e);
 void amp_evaluate_spatial_free(amp_evaluate *e);

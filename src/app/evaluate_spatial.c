@@ -12,14 +12,19 @@
  * current (evaluate.md). The grid's blocks are written after each frame,
  * and their mean over the snapshots when the file is finished.
  *
- * Clusters. Every rank already holds the whole frame (it reads all of it),
- * so the ids of the solid and interface particles are all rank 0 needs: one
- * MPI_Gatherv brings them, rank 0 finds the largest cluster among them
- * (clusters.h) and broadcasts its size and centre. Rank 0's memory for this
- * is N bytes of flags and N ids plus, per solid or interface particle, its
- * row (8 (1 + d + nq) bytes), two union-find words and its cell entry: a
- * few MB for N = 1e5. Every rank then bins its own particles about the
- * centre (radial.h) and one MPI_Allreduce sums the bins.
+ * Clusters. One MPI_Gatherv brings the ids and positions of the solid and
+ * interface particles to rank 0 (the same whether the frame was read from a
+ * file or is the live simulation's, in situ), which finds the largest
+ * cluster among them (clusters.h) and broadcasts its size and centre. Rank
+ * 0's memory for this is N bytes of flags, N (1 + d) doubles of gathered
+ * records and N slots plus, per solid or interface particle, its row
+ * (8 (1 + d + nq) bytes), two union-find words and its cell entry: a few MB
+ * for N = 1e5. Every rank then bins its own particles about the centre
+ * (radial.h) and one MPI_Allreduce sums the bins.
+ *
+ * The run's sums (the mean profile, the fields' mean) are added from the
+ * frame's numbers as epr.h5 records them, so a restarted in situ run
+ * rebuilds them bit for bit from the frames it keeps.
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,14 +47,14 @@ static double *profile(amp_evaluate_spatial *s, int k) {
   return at;
 }
 
-/* Room for n owned rows of deposits and ids. Local; 0 or -1. */
+/* Room for n owned rows of deposits and records. Local; 0 or -1. */
 static int reserve(amp_evaluate_spatial *s, size_t n, int d) {
   if (n <= s->capacity) return 0;
   double *values = realloc(s->values, n * (size_t)(2 + d) * sizeof *values);
   if (values) s->values = values;
-  int64_t *ids = values ? realloc(s->ids, n * sizeof *ids) : NULL;
-  if (!ids) return -1;
-  s->ids = ids;
+  double *records = values ? realloc(s->records, n * (size_t)(1 + d) * sizeof *records) : NULL;
+  if (!records) return -1;
+  s->records = records;
   s->capacity = n;
   return 0;
 }
@@ -66,6 +71,7 @@ static int allocate(amp_evaluate *e) {
   if (!bad && e->rank == 0)
     bad = !(s->counts = malloc((size_t)ranks * sizeof *s->counts)) ||
           !(s->displs = malloc((size_t)ranks * sizeof *s->displs)) || !(s->member = malloc(N)) ||
+          !(s->slot = malloc(N * sizeof *s->slot)) ||
           amp_particles_init(&s->dense, d, e->p.nq, N);
   if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad)
     return fail(e, "out of memory for the fields and the radial profile");
@@ -118,19 +124,22 @@ static int deposit(amp_evaluate *e) {
   return status ? fail(e, "cannot deposit the fields") : 0;
 }
 
-/* Rank 0: the gathered ids (in s->ids) as the rows of s->dense, in id
- * order, with positions from the whole frame. */
+/* Rank 0: the gathered records (id, x) as the rows of s->dense, in id order. */
 static void dense_rows(amp_evaluate *e, size_t gathered) {
   amp_evaluate_spatial *s = &e->spatial;
   const size_t N = (size_t)e->cfg->system.particles, d = (size_t)e->dom.dim;
   memset(s->member, 0, N);
-  for (size_t k = 0; k < gathered; ++k) s->member[s->ids[k]] = 1;
+  for (size_t k = 0; k < gathered; ++k) {
+    size_t id = (size_t)s->records[k * (1 + d)];
+    s->member[id] = 1;
+    s->slot[id] = k;
+  }
   s->dense.nowned = s->dense.nghost = 0;
   for (size_t id = 0; id < N; ++id) {
     if (!s->member[id]) continue;
     size_t row = s->dense.nowned++;
     s->dense.id[row] = (int64_t)id;
-    memcpy(s->dense.x + row * d, e->all.x + id * d, d * sizeof(double));
+    memcpy(s->dense.x + row * d, s->records + s->slot[id] * (1 + d) + 1, d * sizeof(double));
   }
 }
 
@@ -146,21 +155,28 @@ static void largest(amp_evaluate *e, size_t gathered, double *found) {
   for (int a = 0; size <= 0 && a < e->dom.dim; ++a) found[1 + a] = NAN;
 }
 
-/* The ids of the owned solid and interface particles, gathered on rank 0;
- * the number gathered into *gathered (rank 0). 0, or -1 when MPI fails. */
+/* The records (id, x) of the owned solid and interface particles, gathered
+ * on rank 0; the number gathered into *gathered (rank 0). 0, or -1 when MPI
+ * fails. */
 static int gather_dense(amp_evaluate *e, size_t *gathered) {
   amp_evaluate_spatial *s = &e->spatial;
+  const int d = e->dom.dim, w = 1 + d;
   int mine = 0;
-  for (size_t i = 0; i < e->p.nowned; ++i)
-    if (e->obs[AMP_EVAL_PHASE][i] != AMP_PHASE_GAS) s->ids[mine++] = e->p.id[i];
-  if (MPI_Gather(&mine, 1, MPI_INT, s->counts, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+  for (size_t i = 0; i < e->p.nowned; ++i) {
+    if (e->obs[AMP_EVAL_PHASE][i] == AMP_PHASE_GAS) continue;
+    s->records[(size_t)mine * w] = (double)e->p.id[i];
+    memcpy(s->records + (size_t)mine * w + 1, e->p.x + i * d, (size_t)d * sizeof(double));
+    mine++;
+  }
+  int values = mine * w;
+  if (MPI_Gather(&values, 1, MPI_INT, s->counts, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
   *gathered = 0;
   for (int r = 0; e->rank == 0 && r < e->dom.nranks; ++r) {
-    s->displs[r] = (int)*gathered;
-    *gathered += (size_t)s->counts[r];
+    s->displs[r] = (int)*gathered * w;
+    *gathered += (size_t)s->counts[r] / (size_t)w;
   }
-  const void *send = e->rank == 0 ? MPI_IN_PLACE : s->ids;
-  return MPI_Gatherv(send, mine, MPI_INT64_T, s->ids, s->counts, s->displs, MPI_INT64_T, 0, MPI_COMM_WORLD) !=
+  const void *send = e->rank == 0 ? MPI_IN_PLACE : s->records;
+  return MPI_Gatherv(send, values, MPI_DOUBLE, s->records, s->counts, s->displs, MPI_DOUBLE, 0, MPI_COMM_WORLD) !=
                  MPI_SUCCESS
              ? -1
              : 0;
@@ -180,8 +196,20 @@ static int cluster(amp_evaluate *e) {
   return 0;
 }
 
+/* The run's sums from the frame's profile numbers (mean sigma per bin). */
+static void accumulate_profile(amp_evaluate_spatial *s) {
+  const double size = *profile(s, AMP_EVAL_CLUSTER_SIZE);
+  const double *count = profile(s, AMP_EVAL_RADIAL_COUNT), *sigma = profile(s, AMP_EVAL_RADIAL_SIGMA);
+  for (int b = 0; size > 0 && b < s->bins; ++b) {
+    s->count_sum[b] += count[b];
+    if (count[b] > 0) s->sigma_sum[b] += sigma[b] * count[b];
+  }
+  s->size_sum += size;
+  s->clustered += size > 0;
+}
+
 /* Every rank's particles binned about the centre, summed over ranks; the
- * run's sums; then the mean sigma per bin. */
+ * mean sigma per bin; the run's sums. */
 static int radial(amp_evaluate *e) {
   amp_evaluate_spatial *s = &e->spatial;
   const double size = *profile(s, AMP_EVAL_CLUSTER_SIZE);
@@ -192,10 +220,8 @@ static int radial(amp_evaluate *e) {
                    profile(s, AMP_EVAL_CLUSTER_CENTER), e->cfg->evaluate.radial_bin, s->bins, count, sigma);
   if (MPI_Allreduce(MPI_IN_PLACE, count, 2 * s->bins, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
     return fail(e, "MPI_Allreduce failed");
-  for (int b = 0; size > 0 && b < s->bins; ++b) s->count_sum[b] += count[b], s->sigma_sum[b] += sigma[b];
-  s->size_sum += size;
-  s->clustered += size > 0;
   for (int b = 0; b < s->bins; ++b) sigma[b] = count[b] > 0 ? sigma[b] / count[b] : NAN;
+  accumulate_profile(s);
   return 0;
 }
 
@@ -209,6 +235,34 @@ int amp_evaluate_spatial_frame(amp_evaluate *e) {
   int status = cluster(e) || radial(e) ? -1 : 0;
   amp_timer_end(s->ev_clusters);
   return status;
+}
+
+/* Field k's whole grid (w components per cell, x fastest) into component
+ * `at` onwards of this rank's block of the frame's fields. */
+static void restore_field(amp_fields *f, PetscScalar *block, const double *grid, int w, int at,
+                          const int64_t *start, const int64_t *count) {
+  const int64_t n = f->n;
+  size_t cell = 0;
+  for (int64_t k = 0; k < (f->dim > 2 ? count[2] : 1); ++k)
+    for (int64_t j = 0; j < (f->dim > 1 ? count[1] : 1); ++j)
+      for (int64_t i = 0; i < count[0]; ++i, ++cell) {
+        int64_t z = f->dim > 2 ? start[2] + k : 0, y = f->dim > 1 ? start[1] + j : 0;
+        const double *from = grid + ((z * n + y) * n + start[0] + i) * w;
+        memcpy(block + cell * (size_t)f->dof + at, from, (size_t)w * sizeof *from);
+      }
+}
+
+int amp_evaluate_spatial_restore(amp_evaluate *e, const double *const grid[3]) {
+  amp_evaluate_spatial *s = &e->spatial;
+  amp_fields *f = &s->fields;
+  const int widths[3] = {1, 1, e->dom.dim};
+  int64_t start[3], count[3];
+  PetscScalar *block;
+  accumulate_profile(s);
+  if (!f->n) return 0;
+  if (amp_fields_corners(f, start, count) || VecGetArray(f->frame, &block)) return fail(e, "cannot restore the fields");
+  for (int k = 0, at = 0; k < 3; at += widths[k++]) restore_field(f, block, grid[k], widths[k], at, start, count);
+  return VecRestoreArray(f->frame, &block) || amp_fields_accumulate(f) ? fail(e, "cannot restore the fields") : 0;
 }
 
 /* This rank's block of the fields (frame, or their mean: sum after
@@ -274,7 +328,7 @@ void amp_evaluate_spatial_report(const amp_evaluate *e) {
            f->n, f->dim, f->h, e->epr.law.position ? "v_x" : "b_x");
   printf("evaluate: largest cluster %.6g particles on average (%lld of %lld snapshots have one); radial profile "
          "in %d bins of %.4g\n",
-         s->clustered ? s->size_sum / (double)s->clustered : 0.0, s->clustered, (long long)e->snapshots, s->bins,
+         s->clustered ? s->size_sum / (double)s->clustered : 0.0, s->clustered, (long long)e->done, s->bins,
          e->cfg->evaluate.radial_bin);
 }
 
@@ -284,7 +338,8 @@ void amp_evaluate_spatial_free(amp_evaluate *e) {
   amp_cluster_work_free(&s->cluster);
   if (s->dense.capacity) amp_particles_free(&s->dense);
   free(s->values);
-  free(s->ids);
+  free(s->records);
+  free(s->slot);
   free(s->counts);
   free(s->displs);
   free(s->member);

@@ -8,8 +8,9 @@
  *
  * A stage is a function of the resolved configuration; the table `stages`
  * below lists them in pipeline order. Online training ([train] source =
- * "online") runs the simulation inside the train stage (train_online.c), so
- * the simulate stage is not run on its own then.
+ * "online") runs the simulation inside the train stage (train_online.c), and
+ * in situ evaluation ([evaluate] source = "online") inside the evaluate
+ * stage (evaluate_online.c), so the simulate stage is not run on its own then.
  */
 #include <cblas.h>
 #include <errno.h>
@@ -77,13 +78,19 @@ static int trains_online(const amp_config *cfg) {
   return amp_config_runs(cfg, AMP_STAGE_TRAIN) && cfg->train.source == AMP_SOURCE_ONLINE;
 }
 
+/* Does the evaluate stage run the simulation itself (in situ)? */
+static int evaluates_online(const amp_config *cfg) {
+  return amp_config_runs(cfg, AMP_STAGE_EVALUATE) && cfg->evaluate.source == AMP_SOURCE_ONLINE;
+}
+
 static void describe_run(const amp_config *cfg, const char *input, int size) {
   printf("activempi %s: %s on %d rank%s (%d replica%s)\n", PACKAGE_VERSION, input, size, size == 1 ? "" : "s",
          cfg->run.replicas, cfg->run.replicas == 1 ? "" : "s");
   printf("stages:");
   for (int s = 0; s < AMP_NSTAGES; ++s)
     if (amp_config_runs(cfg, (amp_stage)s)) printf(" %s", amp_stage_name((amp_stage)s));
-  printf("%s%s\n", trains_online(cfg) ? " (online: train runs the simulation)" : "",
+  printf("%s%s%s\n", trains_online(cfg) ? " (online: train runs the simulation)" : "",
+         evaluates_online(cfg) ? " (online: evaluate runs the simulation, in situ)" : "",
          cfg->run.stages ? "" : " none (the input has no [simulate], [train], [evaluate] or [exact] table)");
 }
 
@@ -101,7 +108,8 @@ int amp_report_failure(int failed, const char *message, const char *stage) {
 
 static int run_stages(const amp_config *cfg, const amp_cli *cli) {
   for (int s = 0; s < AMP_NSTAGES; ++s)
-    if (amp_config_runs(cfg, (amp_stage)s) && !(s == AMP_STAGE_SIMULATE && trains_online(cfg))) {
+    if (amp_config_runs(cfg, (amp_stage)s) &&
+        !(s == AMP_STAGE_SIMULATE && (trains_online(cfg) || evaluates_online(cfg)))) {
       int status = stages[s](cfg, cli);
       if (status) return status;
     }

@@ -133,7 +133,7 @@ int amp_sim_checkpoint(amp_sim *sim) {
   if (!status) status = amp_checkpoint_write(sim->checkpoint_path, sim->replica.comm, &c, &sim->p, sim->error);
   amp_timer_end(sim->ev.checkpoint);
   if (status) return -1;
-  if (sim->hooks && sim->hooks->checkpoint(sim->hooks->ctx, sim->error)) return amp_sim_hook_failed(sim);
+  if (sim->hooks && sim->hooks->checkpoint && sim->hooks->checkpoint(sim->hooks->ctx, sim->error)) return amp_sim_hook_failed(sim);
   return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * simulate_hooks: how another stage runs the simulation and sees it as it
- * goes (private to app). Online training (train_online.c) uses it: the train
- * stage calls amp_simulate with its hooks instead of reading a trajectory,
- * and run.c skips the separate simulate stage.
+ * goes (private to app). Online training (train_online.c) and in situ
+ * evaluation (evaluate_online.c) use it: the train or evaluate stage calls
+ * amp_simulate with its hooks instead of reading a trajectory, and run.c
+ * skips the separate simulate stage.
  *
  * Design. The simulation stays the owner of its loop, its signals and its
  * checkpoints; a hook only reads what it is given, so the trajectory is the
@@ -27,7 +28,7 @@ typedef struct {
   /* After each snapshot is written: its step, this rank's owned rows, and
    * the replica's network-free EPR total of the snapshot. */
   int (*snapshot)(void *ctx, long long step, const amp_particles *owned, double epr_total, char *error);
-  /* After each checkpoint of the simulation is written. */
+  /* After each checkpoint of the simulation is written (NULL: nothing to do). */
   int (*checkpoint)(void *ctx, char *error);
 } amp_sim_hooks;
 

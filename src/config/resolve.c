@@ -283,8 +283,37 @@ static int replica_trajectory_error(amp_parse_context *ctx, const amp_config *cf
   return key_error(ctx, "run", "replicas", "%s", detail);
 }
 
+/* In situ evaluation ([evaluate] source = "online") watches this run's one
+ * simulation with a model that exists before it starts. */
+static int check_evaluate_online(amp_parse_context *ctx, const amp_config *cfg) {
+  if (cfg->evaluate.source != AMP_SOURCE_ONLINE) return AMP_CONFIG_OK;
+  if (amp_given(ctx, "evaluate", "trajectory"))
+    return key_error(ctx, "evaluate", "trajectory", "%s",
+                     "does not apply to [evaluate] source = \"online\" (it evaluates the simulation as it runs): "
+                     "remove it");
+  if (!amp_config_runs(cfg, AMP_STAGE_SIMULATE))
+    return key_error(ctx, "evaluate", "source", "%s",
+                     "= \"online\" evaluates the [simulate] table's simulation: add that table (and \"simulate\" "
+                     "to [run] stages when they are listed)");
+  if (amp_config_runs(cfg, AMP_STAGE_TRAIN))
+    return key_error(ctx, "evaluate", "source", "%s",
+                     "= \"online\" evaluates during the simulation, before the train stage writes its model: "
+                     "train in another run and name its model in [evaluate] model");
+  if (cfg->run.replicas > 1)
+    return key_error(ctx, "run", "replicas", "%s",
+                     "> 1: [evaluate] source = \"online\" evaluates one simulation: use replicas = 1");
+  long long snapshots = cfg->simulate.steps / cfg->simulate.snapshot_interval;
+  if (cfg->evaluate.first_snapshot < snapshots) return AMP_CONFIG_OK;
+  char detail[200];
+  snprintf(detail, sizeof detail, "= %lld: the simulation takes %lld snapshots; evaluate from an earlier one",
+           cfg->evaluate.first_snapshot, snapshots);
+  return key_error(ctx, "evaluate", "first_snapshot", "%s", detail);
+}
+
 /* What the evaluate stage cannot do, and phase thresholds that contradict. */
 static int check_evaluate(amp_parse_context *ctx, const amp_config *cfg) {
+  int status = check_evaluate_online(ctx, cfg);
+  if (status) return status;
   if (cfg->evaluate.gas_neighbors >= cfg->evaluate.solid_neighbors) {
     char detail[128];
     snprintf(detail, sizeof detail, "= %d must be less than [evaluate] solid_neighbors = %d",
@@ -322,7 +351,7 @@ static int resolve_evaluate(amp_parse_context *ctx, amp_config *cfg) {
   if (!status) status = resolve_spatial(ctx, cfg);
   if (!status) status = resolve_input_file(ctx, cfg, cfg->evaluate.model, "evaluate", "model", AMP_STAGE_TRAIN,
                                   cfg->train.model);
-  if (status) return status;
+  if (status || cfg->evaluate.source == AMP_SOURCE_ONLINE) return status;
   return resolve_input_file(ctx, cfg, cfg->evaluate.trajectory, "evaluate", "trajectory", AMP_STAGE_SIMULATE,
                             cfg->simulate.trajectory);
 }

@@ -205,15 +205,18 @@ const amp_key_spec amp_schema[] = {
    "model file written, in output_dir"},
 
   /* [evaluate] */
+  {"evaluate", "source", AMP_KEY_CHOICE, F(evaluate.source), VALUE("\"file\""), ANY, "file|online", ALL,
+   "file: evaluate the snapshots of a trajectory; online: evaluate the [simulate] table's simulation in situ, "
+   "each snapshot as it is taken, with no trajectory read (doc/evaluate.md)"},
   {"evaluate", "model", AMP_KEY_STRING, F(evaluate.model), DERIVED("the train stage's model"), ANY, NULL,
    ALL, "model file to evaluate (required when train does not run)"},
   {"evaluate", "trajectory", AMP_KEY_STRING, F(evaluate.trajectory),
    DERIVED("the simulate stage's trajectory"), ANY, NULL, ALL,
-   "H5MD trajectory to evaluate (required when simulate does not run)"},
+   "H5MD trajectory to evaluate (required when simulate does not run); source \"file\" only"},
   {"evaluate", "output", AMP_KEY_STRING, F(evaluate.output), VALUE("\"epr.h5\""), ANY, NULL, ALL,
    "results file written, in output_dir"},
   {"evaluate", "first_snapshot", AMP_KEY_LONG, F(evaluate.first_snapshot), VALUE("0"), GE(0), NULL, ALL,
-   "frames of the trajectory before this one are not evaluated"},
+   "snapshots before this one (frames of the trajectory, or of the simulation online) are not evaluated"},
   {"evaluate", "stride", AMP_KEY_LONG, F(evaluate.stride), VALUE("1"), GE(1), NULL, ALL,
    "evaluate every stride-th frame from first_snapshot on"},
   {"evaluate", "phase_radius", AMP_KEY_REAL, F(evaluate.phase_radius), VALUE("2.4"), GT(0), NULL, ALL,
@@ -269,7 +272,7 @@ int amp_schema_table_stage(const char *table) {
   return -1;
 }
 
-int amp_schema_train_key_applies(const char *key, amp_train_source source) {
+int amp_schema_train_key_applies(const char *key, amp_data_source source) {
   static const char *const online_only[] = {"replay_frames", "steps_per_snapshot"};
   static const char *const file_only[] = {"data", "checkpoint_interval"};
   const char *const *other = source == AMP_SOURCE_ONLINE ? file_only : online_only;
@@ -283,6 +286,8 @@ int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg) {
   if (!strcmp(spec->table, "network"))
     return amp_config_runs(cfg, AMP_STAGE_TRAIN) || amp_config_runs(cfg, AMP_STAGE_EVALUATE);
   if (!strcmp(spec->table, "train") && !amp_schema_train_key_applies(spec->key, cfg->train.source)) return 0;
+  if (!strcmp(spec->table, "evaluate") && !strcmp(spec->key, "trajectory") && cfg->evaluate.source == AMP_SOURCE_ONLINE)
+    return 0;
   if (!strcmp(spec->table, "interaction") && !strncmp(spec->key, "bond_", 5)) {
     if (cfg->interaction.bonds == AMP_BONDS_NONE) return 0;
     if (!strcmp(spec->key, "bond_distance") || !strcmp(spec->key, "bond_reference"))

@@ -67,11 +67,12 @@ int amp_schema_table_stage(const char *table);
  * bond_reference for distance bonds only; the ring_ keys of [exact] with
  * reference = "ring" only, its gaussian_ keys and trajectory with reference =
  * "gaussian" only; replay_frames and steps_per_snapshot of [train] with
- * source = "online" only, its data and checkpoint_interval with "file" only)? */
+ * source = "online" only, its data and checkpoint_interval with "file" only;
+ * [evaluate] trajectory with source = "file" only)? */
 int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg);
 
 /* Does the [train] key apply to that source (the rule above)? */
-int amp_schema_train_key_applies(const char *key, amp_train_source source);
+int amp_schema_train_key_applies(const char *key, amp_data_source source);
 
 /* Index of `name` among the '|'-separated `choices`, or -1. */
 int amp_choice_index(const char *choices, const char *name);

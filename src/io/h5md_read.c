@@ -163,9 +163,11 @@ int amp_h5md_read_observable(amp_h5md_reader *r, const char *name, int64_t frame
   snprintf(path, sizeof path, "/observables/%s/value", name);
   int rank = dims_of(r->file, path, dims);
   int status = 0;
-  if (rank < 1 || rank > 2)
+  *count = 1;
+  for (int a = 1; a < rank; ++a) *count *= dims[a];
+  if (rank < 1)
     status = amp_io_fail(err, AMP_IO_INVALID, "%s has no observable %s", r->path, name);
-  else if (frame < 0 || (hsize_t)frame >= dims[0] || (*count = rank == 2 ? dims[1] : 1) > size)
+  else if (frame < 0 || (hsize_t)frame >= dims[0] || *count > size)
     status = amp_io_fail(err, AMP_IO_INVALID, "%s: observable %s has no frame %lld or more than %zu values", r->path,
                          name, (long long)frame, size);
   hid_t dset = status ? -1 : H5Dopen2(r->file, path, H5P_DEFAULT);

@@ -17,37 +17,47 @@ int amp_xdmf_name(const char *path, char *xdmf, size_t size) {
   return written >= 0 && (size_t)written < size ? 0 : -1;
 }
 
-/* Frame t, all N rows and w columns of the [T][N][w] (or [T][N] when
- * w == 0) dataset `dset` of file `h5`. */
-static void hyperslab(FILE *out, const char *h5, const char *dset, int64_t t, int64_t T, int64_t N, int w) {
-  const char *pad = "          ";
-  if (w > 0) {
-    fprintf(out, "%s<DataItem ItemType=\"HyperSlab\" Dimensions=\"%lld %d\" Type=\"HyperSlab\">\n", pad,
-            (long long)N, w);
-    fprintf(out, "%s  <DataItem Dimensions=\"3 3\" Format=\"XML\">%lld 0 0 1 1 1 1 %lld %d</DataItem>\n", pad,
-            (long long)t, (long long)N, w);
-    fprintf(out, "%s  <DataItem Dimensions=\"%lld %lld %d\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">", pad,
-            (long long)T, (long long)N, w);
-  } else {
-    fprintf(out, "%s<DataItem ItemType=\"HyperSlab\" Dimensions=\"%lld\" Type=\"HyperSlab\">\n", pad, (long long)N);
-    fprintf(out, "%s  <DataItem Dimensions=\"3 2\" Format=\"XML\">%lld 0 1 1 1 %lld</DataItem>\n", pad,
-            (long long)t, (long long)N);
-    fprintf(out, "%s  <DataItem Dimensions=\"%lld %lld\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">", pad,
-            (long long)T, (long long)N);
-  }
-  fprintf(out, "%s:%s</DataItem>\n%s</DataItem>\n", h5, dset, pad);
+/* A frame's shape, as XDMF lists it. */
+typedef struct {
+  int rank;
+  int64_t dims[5];
+} shape;
+
+/* Frame t of the dataset `dset` [T][dims[0]]..[dims[rank-1]] of file
+ * `h5`, as a HyperSlab DataItem of the given shape (as many numbers),
+ * indented by pad. */
+static void hyperslab(FILE *out, const char *pad, const char *h5, const char *dset, int64_t t, int64_t T,
+                      const int64_t *dims, int rank, const shape *as) {
+  fprintf(out, "%s<DataItem ItemType=\"HyperSlab\" Dimensions=\"", pad);
+  for (int a = 0; a < as->rank; ++a) fprintf(out, "%s%lld", a ? " " : "", (long long)as->dims[a]);
+  fprintf(out, "\" Type=\"HyperSlab\">\n%s  <DataItem Dimensions=\"3 %d\" Format=\"XML\">%lld", pad, rank + 1,
+          (long long)t);
+  for (int a = 0; a < rank; ++a) fprintf(out, " 0");
+  for (int a = 0; a <= rank; ++a) fprintf(out, " 1");
+  fprintf(out, " 1");
+  for (int a = 0; a < rank; ++a) fprintf(out, " %lld", (long long)dims[a]);
+  fprintf(out, "</DataItem>\n%s  <DataItem Dimensions=\"%lld", pad, (long long)T);
+  for (int a = 0; a < rank; ++a) fprintf(out, " %lld", (long long)dims[a]);
+  fprintf(out, "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n%s</DataItem>\n", h5, dset,
+          pad);
+}
+
+/* Frame t of a per-particle dataset [T][N][w] (or [T][N] when w == 0). */
+static void rows(FILE *out, const amp_h5md *w, const char *h5, const char *dset, int64_t t, int width) {
+  const shape as = {width > 0 ? 2 : 1, {w->N, width}};
+  hyperslab(out, "          ", h5, dset, t, w->frames, as.dims, as.rank, &as);
 }
 
 static void frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t, double time) {
   static const char *geometry[4] = {"", "X_Y", "XY", "XYZ"};
   char dset[256];
-  int64_t T = w->frames, N = w->N;
+  const int64_t N = w->N;
   fprintf(out, "      <Grid Name=\"frame %lld\" GridType=\"Uniform\">\n", (long long)t);
   fprintf(out, "        <Time Value=\"%.17g\"/>\n", time);
   fprintf(out, "        <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%lld\" NodesPerElement=\"1\"/>\n",
           (long long)N);
   fprintf(out, "        <Geometry GeometryType=\"%s\">\n", geometry[w->dim]);
-  hyperslab(out, h5, AMP_H5MD_GROUP "/position/value", t, T, N, w->dim);
+  rows(out, w, h5, AMP_H5MD_GROUP "/position/value", t, w->dim);
   if (w->dim == 1)
     fprintf(out, "          <DataItem Dimensions=\"%lld\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
                  "%s:/xdmf/zeros</DataItem>\n",
@@ -56,14 +66,54 @@ static void frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t, doubl
   fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", w->internal,
           w->nq == 1 ? "Scalar" : "Vector");
   snprintf(dset, sizeof dset, "%s/%s/value", AMP_H5MD_GROUP, w->internal);
-  hyperslab(out, h5, dset, t, T, N, w->nq);
+  rows(out, w, h5, dset, t, w->nq);
   fprintf(out, "        </Attribute>\n");
   for (int k = 0; k < w->npobs; ++k) {
     int width = w->pobs_width[k];
     fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Node\">\n", w->pobs[k],
             width == 1 ? "Scalar" : "Vector");
     snprintf(dset, sizeof dset, "/observables/%s/value", w->pobs[k]);
-    hyperslab(out, h5, dset, t, T, N, width == 1 ? 0 : width);
+    rows(out, w, h5, dset, t, width == 1 ? 0 : width);
+    fprintf(out, "        </Attribute>\n");
+  }
+  fprintf(out, "      </Grid>\n");
+}
+
+/* The grid of the fields: n^d cells of side h from -L/2 along each axis,
+ * as a 3-D co-rectilinear mesh of n + 1 nodes per axis and one layer of
+ * cells from -h/2 to h/2 along the axes beyond d, about the particles' line
+ * or plane. (ParaView's reader puts a 2DCoRectMesh in its y-z plane and
+ * gives a mesh of one node along an axis no cells.) XDMF lists the axes z,
+ * y, x. */
+static void mesh(FILE *out, const amp_h5md *w) {
+  const double h = w->box / w->grid_cells;
+  fprintf(out, "        <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"");
+  for (int a = 2; a >= 0; --a) fprintf(out, "%d%s", a < w->dim ? w->grid_cells + 1 : 2, a ? " " : "");
+  fprintf(out, "\"/>\n        <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n");
+  for (int item = 0; item < 2; ++item) {
+    fprintf(out, "          <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">");
+    for (int a = 2; a >= 0; --a) fprintf(out, "%.17g%s", item ? h : a < w->dim ? -w->box / 2 : -h / 2, a ? " " : "");
+    fprintf(out, "</DataItem>\n");
+  }
+  fprintf(out, "        </Geometry>\n");
+}
+
+/* Frame t of the fields: every grid observable, cell-centred. */
+static void field_frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t, double time) {
+  char dset[256];
+  int64_t dims[4];
+  fprintf(out, "      <Grid Name=\"fields %lld\" GridType=\"Uniform\">\n", (long long)t);
+  fprintf(out, "        <Time Value=\"%.17g\"/>\n", time);
+  mesh(out, w);
+  for (int k = 0; k < w->ngobs; ++k) {
+    int width = w->gobs_width[k], rank = w->dim;
+    shape cells = {3, {1, 1, 1}}; /* the mesh's cells, z y x, then the components */
+    for (int a = 0; a < w->dim; ++a) dims[a] = cells.dims[2 - a] = w->grid_cells;
+    if (width > 1) dims[rank++] = cells.dims[cells.rank++] = width;
+    fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", w->gobs[k],
+            width == 1 ? "Scalar" : "Vector");
+    snprintf(dset, sizeof dset, "/observables/%s/value", w->gobs[k]);
+    hyperslab(out, "          ", h5, dset, t, w->frames, dims, rank, &cells);
     fprintf(out, "        </Attribute>\n");
   }
   fprintf(out, "      </Grid>\n");
@@ -80,7 +130,13 @@ int amp_xdmf_write(const amp_h5md *w, const double *time, char *err) {
   fprintf(out, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n");
   fprintf(out, "  <Domain>\n    <Grid Name=\"particles\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
   for (int64_t t = 0; t < w->frames; ++t) frame(out, w, h5, t, time[t]);
-  fprintf(out, "    </Grid>\n  </Domain>\n</Xdmf>\n");
+  fprintf(out, "    </Grid>\n");
+  if (w->ngobs > 0) {
+    fprintf(out, "    <Grid Name=\"fields\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+    for (int64_t t = 0; t < w->frames; ++t) field_frame(out, w, h5, t, time[t]);
+    fprintf(out, "    </Grid>\n");
+  }
+  fprintf(out, "  </Domain>\n</Xdmf>\n");
   int status = amp_atomic_commit(out, tmp, name);
   return status ? amp_io_fail(err, AMP_IO_FAILED, "cannot write %s: %s", name, strerror(status)) : 0;
 }

@@ -22,6 +22,11 @@ check_evaluate.py consistent FILE     rows are ids; sigma, v_g and v_x follow fr
                                       a brute-force search
 check_evaluate.py printed FILE OUT    the closing EPR line of OUT shows the file's
                                       run totals
+check_evaluate.py identical REF OTHER the files have the same datasets, bit for bit,
+                                      and the same root attributes (the run's totals,
+                                      profile and provenance of the model), bit for
+                                      bit, but for the input's text and the trajectory
+                                      named (in situ: "(in situ)")
 """
 import re
 import sys
@@ -89,12 +94,13 @@ def consistent(path):
         obs = lambda name: f[f"observables/{name}/value"][()]
         x, g = f["particles/all/position/value"][()], f["particles/all/self_propulsion/value"][()]
         T, N = x.shape[:2]
+        vec = lambda name: obs(name).reshape(T, N, -1)  # [T][N][w], also when w = 1 (1-D)
         assert np.array_equal(obs("id"), np.tile(np.arange(N), (T, 1))), "rows are not in id order"
-        v_g = -gamma * (g + obs("score_internal"))
-        v_x = v0 * g - trap * x - eps * obs("score_position")
+        v_g = -gamma * (g + vec("score_internal"))
+        v_x = v0 * g - trap * x - eps * vec("score_position")
         sigma = (v_g**2).sum(-1) / gamma + (v_x**2).sum(-1) / eps
         for name, want in (("velocity_internal", v_g), ("velocity_position", v_x), ("sigma", sigma)):
-            err = np.max(np.abs(obs(name) - want)) / np.max(np.abs(want))
+            err = np.max(np.abs(obs(name).reshape(want.shape) - want)) / np.max(np.abs(want))
             assert err < 1e-12, f"{name} does not follow from the scores: {err:.3g}"
         for total, rows in (("epr_network_total", "sigma"), ("signed_density_total", "signed_density"),
                             ("epr_free_total", "epr_free")):
@@ -137,6 +143,7 @@ def check_fields(f, x, velocity, box):
     T, N, d = x.shape
     volume = np.prod(f["observables/field_density"].attrs["spacing"])
     density, epr, current = obs("field_density"), obs("field_epr_density"), obs("field_current")
+    current = current.reshape(density.shape + (d,))  # [T][n]..[n][d], also when d = 1
     sigma = obs("sigma")
     for t in range(T):
         want = ngp(x[t], np.column_stack([np.ones(N), sigma[t], velocity[t]]), box, n)
@@ -149,7 +156,7 @@ def check_fields(f, x, velocity, box):
             assert np.all(np.abs(total - rows) <= 1e-12 * np.abs(rows) + 1e-12), f"frame {t}: {name} integral {total} != {rows}"
     for name, series in (("field_density", density), ("field_epr_density", epr), ("field_current", current)):
         mean = f[f"observables/{name}_mean"][()]
-        assert relative(mean, series.mean(0)) < 1e-12, f"{name}_mean is not the mean over frames"
+        assert relative(mean.reshape(series.shape[1:]), series.mean(0)) < 1e-12, f"{name}_mean is not the mean over frames"
     print(f"# fields on {n}^{d} cells: NGP sums and integrals as the particles' (1e-12), means over {T} frames")
 
 
@@ -222,6 +229,24 @@ def printed(path, out):
     print(f"# printed: {line.strip()}")
 
 
+def identical(ref, other):
+    a, b = datasets(ref), datasets(other)
+    if [n for n, _ in a] != [n for n, _ in b]:
+        sys.exit(f"{other}: datasets differ from {ref}")
+    for (name, x), (_, y) in zip(a, b):
+        if x.dtype != y.dtype or not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+            sys.exit(f"{other}:{name} differs from {ref}")
+    with h5py.File(ref, "r") as f, h5py.File(other, "r") as g:
+        keys = sorted(set(f.attrs) - {"configuration", "trajectory_file"})
+        if keys != sorted(set(g.attrs) - {"configuration", "trajectory_file"}):
+            sys.exit(f"{other}: root attributes differ from {ref}")
+        for k in keys:
+            u, v = np.asarray(f.attrs[k]), np.asarray(g.attrs[k])
+            if not np.array_equal(u, v, equal_nan=u.dtype.kind == "f"):
+                sys.exit(f"{other}: attribute {k} = {v} differs from {ref}'s {u}")
+    print(f"# {other}: {len(a)} datasets and {len(keys)} root attributes bit for bit as in {ref}")
+
+
 if __name__ == "__main__":
     {"same": lambda a: same(a[0], a[1:]), "consistent": lambda a: consistent(a[0]),
-     "printed": lambda a: printed(a[0], a[1])}[sys.argv[1]](sys.argv[2:])
+     "printed": lambda a: printed(a[0], a[1]), "identical": lambda a: identical(a[0], a[1])}[sys.argv[1]](sys.argv[2:])

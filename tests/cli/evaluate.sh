@@ -8,7 +8,8 @@
 # lines print the totals; a model of another architecture, and a grid of
 # fewer cells than the process grid has ranks along an axis, are refused
 # with one line and no output; field_cells = 0 writes no fields; ParaView
-# renders epr.xdmf headless (tests/cli/render_paraview.py).
+# renders epr.xdmf headless (tests/cli/render_paraview.py) and reads its
+# fields (tests/cli/read_fields_paraview.py).
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_evaluate.py"
@@ -86,6 +87,10 @@ $py "$AMP_SRCDIR/tools/plot_epr.py" n2/epr.h5 n2/epr.png > plot.out 2>&1
 check "tools/plot_epr.py renders the last frame of epr.h5 as a PNG" sh -c \
   "head -c 8 n2/epr.png | od -An -c | grep -q 'P   N   G' && [ \$(wc -c < n2/epr.png) -gt 20000 ] &&
    grep -q '^plot_epr: n2/epr.png (frame' plot.out"
+xvfb-run -a pvpython --force-offscreen-rendering "$AMP_SRCDIR/tests/cli/read_fields_paraview.py" n2/epr.xdmf n2/epr.h5 \
+  > pvf.out 2>&1 || show pvf.out
+check "ParaView reads epr.xdmf's fields as an image of 8^2 cells whose three fields are epr.h5's last frame, bit for bit" \
+  grep -q '^read_fields_paraview: 8^2 cells at time' pvf.out
 xvfb-run -a pvpython --force-offscreen-rendering "$AMP_SRCDIR/tests/cli/render_paraview.py" n2/epr.xdmf pv.png 480 360 \
   > pv.out 2>&1 || show pv.out
 check "ParaView (pvpython under xvfb-run) renders epr.xdmf's particles coloured by sigma: a 480 x 360 PNG, not uniform" \

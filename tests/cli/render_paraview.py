@@ -14,6 +14,7 @@ from paraview.simple import ColorBy, CreateView, GetAnimationScene, SaveScreensh
 xdmf, png, width, height = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 reader = XDMFReader(FileNames=[xdmf])
 reader.UpdatePipelineInformation()
+reader.GridStatus = [g for g in reader.GetProperty("GridInfo")[::2] if g.startswith("frame ")]  # not the fields
 scene = GetAnimationScene()
 scene.UpdateAnimationUsingDataTimeSteps()
 scene.AnimationTime = reader.TimestepValues[-1]
