@@ -165,7 +165,7 @@ const amp_key_spec amp_schema[] = {
   {"train", "loss", AMP_KEY_CHOICE, F(train.loss), VALUE("\"denoising\""), ANY,
    "denoising|denoising_internal|implicit", ALL,
    "score matching: denoising over the whole configuration, over internal coordinates only, or implicit "
-   "(Hyvarinen: internal-coordinate head of AOUPs and 2-D ABPs, see doc/training.md)"},
+   "(Hyvarinen: the internal-coordinate head, see doc/training.md); 3-D ABPs need \"implicit\""},
   {"train", "noise_scale", AMP_KEY_REAL, F(train.noise_scale), VALUE("0.01"), GT(0), NULL, ALL,
    "sigma of the denoising loss"},
   {"train", "batch_particles", AMP_KEY_INT, F(train.batch_particles), VALUE("1024"), GE(1), NULL, ALL,
