@@ -62,3 +62,19 @@ show() { sed 's/^/# /' "$1"; }
 new_dir() {
   cd "$scratch" && rm -rf "$1" && mkdir "$1" && cd "$1"
 }
+
+# paraview SCRIPT ARGS...: pvpython on SCRIPT under a virtual X server
+# (Debian's ParaView renders through X11 only). A second xvfb-run soon after
+# the first can find its server gone before pvpython connects ("bad X server
+# connection"): a failure to connect is retried, up to three times.
+paraview() {
+  local attempt
+  for attempt in 1 2 3; do
+    xvfb-run -a pvpython --force-offscreen-rendering "$@" > pv_out.txt 2>&1
+    local status=$?
+    grep -q "bad X server connection" pv_out.txt || break
+    sleep 2
+  done
+  cat pv_out.txt
+  return $status
+}

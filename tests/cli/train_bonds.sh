@@ -32,21 +32,8 @@ ring() { system 'bonds = "ring"' "bond_reach = ${1:-4.0}"; }
 
 # network KIND: a small network on neighbourhoods of that kind
 network() {
-  cat <<TOML
-[network]
-neighborhood = "$1"
-neighbors = 8
-neighborhood_cutoff = 0.2
-embed_dim = 16
-heads = 2
-layers = 1
-feedforward_dim = 16
-embed_hidden_layers = 1
-embed_hidden_width = 16
-decoder_hidden_layers = 1
-decoder_hidden_width = 16
-positions = "relative_and_absolute"
-TOML
+  printf '[network]\nneighborhood = "%s"\nneighbors = 8\nneighborhood_cutoff = 0.2\n' "$1"
+  cat "$AMP_SRCDIR/tests/inputs/tiny_network_keys.toml"
 }
 
 new_dir data
