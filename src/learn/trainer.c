@@ -1,9 +1,11 @@
 /*
- * One step of distributed score matching (trainer.h): batch selection;
- * denoising: the antithetic pair of perturbed configurations, their
- * neighbourhoods as work items, the items redistributed over the ranks;
- * implicit: the unperturbed configuration's neighbourhoods; micro-batches
- * through the network, one Allreduce, one optimiser update.
+ * One step of distributed score matching (trainer.h), over the step's
+ * frames: per frame, batch selection; denoising: the antithetic pair of
+ * perturbed configurations, their neighbourhoods appended as work items;
+ * implicit: the unperturbed configuration's neighbourhoods through the
+ * network at once. Then the step's items redistributed over the ranks and
+ * through the network in micro-batches, one Allreduce, the gradient divided
+ * by the step's targets, one optimiser update.
  */
 #include <math.h>
 #include <stdio.h>
