@@ -14,24 +14,10 @@
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_evaluate.py"
 
-# system: trapped AOUPs and the network (the extra lines go to [network])
-system() {
-  cat "$AMP_SRCDIR/tests/inputs/trap64.toml"
-  printf '[network]\nneighbors = 4\nneighborhood_cutoff = 6.0\nactivation_memory = 0.05\n'
-  cat "$AMP_SRCDIR/tests/inputs/tiny_network_keys.toml"
-  printf '%s\n' "$1"
-}
+. "$AMP_SRCDIR/tests/cli/trap64.sh"
 
 new_dir evaluate
-{
-  printf '[run]\nseed = 5\noutput_dir = "data"\n'
-  system ""
-  printf '[simulate]\nburn_in_steps = 500\nsteps = 3000\nsnapshot_interval = 100\ncheckpoint_interval = 0\n'
-  printf '[train]\nsteps = 300\nbatch_particles = 64\nlearning_rate = 5e-3\nnoise_scale = 0.05\ncheckpoint_interval = 0\n'
-} > learn.toml
-run_amp -n 2 --quiet learn.toml
-[ $rc -eq 0 ] || show "$err"
-check "simulate and train a small model of trapped AOUPs" [ $rc -eq 0 ]
+trained_model
 
 # evaluate_input NAME EXTRA [MORE]: evaluate data/ into NAME/ (EXTRA: more
 # [network] lines; MORE: more [evaluate] lines)
