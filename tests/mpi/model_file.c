@@ -299,6 +299,34 @@ static void the_neighborhood_kind_is_recorded(void **state) {
   amp_nn_layout_free(&l);
 }
 
+/* A file written before the envelope's attributes. */
+static int no_envelope(hid_t f) { return H5Adelete(f, "envelope_radius") < 0 || H5Adelete(f, "position_dim") < 0 ? -1 : 0; }
+
+/* The envelope's radius and dimension round-trip; a network without the
+ * file's envelope is refused; a file without the attributes has none. */
+static void the_envelope_is_recorded(void **state) {
+  (void)state;
+  amp_nn_arch with = arch;
+  with.envelope_radius = 7.5;
+  with.position_dim = 2;
+  amp_nn_layout l, plain;
+  assert_int_equal(amp_nn_layout_init(&l, &with), 0);
+  assert_int_equal(amp_nn_layout_init(&plain, &arch), 0);
+  char path[512], old[512], err[AMP_IO_ERR_LEN];
+  path_of(path, sizeof path, "envelope.h5");
+  assert_int_equal(write_model(path, MPI_COMM_WORLD, &l, 4, 5, 9, err), AMP_IO_OK);
+  check_model(path, MPI_COMM_WORLD, &l, 4, 5, 9);
+  assert_refused(path, &plain, AMP_IO_INVALID,
+                 "the file's architecture has envelope radius 7.5 over 2 dimensions, the network 0 over 0");
+  path_of(old, sizeof old, "before_envelope.h5");
+  damaged_copy(path, old, no_envelope);
+  amp_nn_arch a;
+  assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
+  assert_true(a.envelope_radius == 0 && a.position_dim == 0);
+  amp_nn_layout_free(&l);
+  amp_nn_layout_free(&plain);
+}
+
 static void another_architecture_is_refused(void **state) {
   (void)state;
   amp_nn_arch other = arch;
@@ -330,6 +358,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(damaged_files_are_refused),
       cmocka_unit_test(another_architecture_is_refused),
       cmocka_unit_test(the_neighborhood_kind_is_recorded),
+      cmocka_unit_test(the_envelope_is_recorded),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
