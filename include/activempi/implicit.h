@@ -94,11 +94,11 @@ typedef struct {
 void AMP_NN(implicit_divergence)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
                                  const AMP_NN(implicit_batch) *b, double h, double *div);
 
-/* The batch's loss terms with step h: returns the unweighted sum over its
- * targets of |P s|^2 + 2 div (P s); accumulates weight x (its gradient with
- * respect to the parameters) into grads unless grads is NULL (ws then needs
- * no backward room). */
+/* The batch's loss terms with step h: returns the sum over its targets of
+ * |P s|^2 + 2 div (P s); accumulates its gradient with respect to the
+ * parameters into grads unless grads is NULL (ws then needs no backward
+ * room). The trainer divides the step's sum by its targets. */
 double AMP_NN(implicit_loss)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
-                             const AMP_NN(implicit_batch) *b, double h, double weight, amp_nn_real *grads);
+                             const AMP_NN(implicit_batch) *b, double h, amp_nn_real *grads);
 
 #endif

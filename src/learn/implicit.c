@@ -95,9 +95,8 @@ void AMP_NN(implicit_divergence)(const amp_nn_layout *l, const amp_nn_real *para
 }
 
 /* |P s|^2 = sum_k (w_k(0) . s)^2 of the unmoved forward, seeding
- * ds = 2 weight sum_k (w_k . s) w_k */
-static double square_term(const amp_nn_layout *l, const AMP_NN(workspace) *ws, const AMP_NN(implicit_batch) *b,
-                          double weight) {
+ * ds = 2 sum_k (w_k . s) w_k */
+static double square_term(const amp_nn_layout *l, const AMP_NN(workspace) *ws, const AMP_NN(implicit_batch) *b) {
   const int nf = l->arch.q_features, no = l->arch.q_outputs, probes = probe_count(b->geometry, nf);
   const size_t T = (size_t)ws->tokens;
   double sum = 0;
@@ -108,34 +107,34 @@ static double square_term(const amp_nn_layout *l, const AMP_NN(workspace) *ws, c
       probe(b->geometry, nf, b->q + (size_t)i * T * nf, k, 0, f, w);
       for (int c = 0; c < no; c++) proj += w[c] * ws->s_q[(size_t)i * no + c];
       sum += proj * proj;
-      for (int c = 0; c < no; c++) b->ds[(size_t)i * no + c] += (amp_nn_real)(2 * weight * proj * w[c]);
+      for (int c = 0; c < no; c++) b->ds[(size_t)i * no + c] += (amp_nn_real)(2 * proj * w[c]);
     }
   return sum;
 }
 
 /* sign 2 (w . s) / (2h) of the last probe's forward, seeding
- * ds = sign weight w / h */
+ * ds = sign w / h */
 static double difference_term(const AMP_NN(workspace) *ws, const AMP_NN(implicit_batch) *b, int no, double sign,
-                              double h, double weight) {
+                              double h) {
   double sum = 0;
   for (int i = 0; i < b->B; i++) {
     sum += sign * read_out(ws, b->w, no, i) / h;
-    for (int c = 0; c < no; c++) b->ds[(size_t)i * no + c] = (amp_nn_real)(sign * weight / h * b->w[(size_t)i * no + c]);
+    for (int c = 0; c < no; c++) b->ds[(size_t)i * no + c] = (amp_nn_real)(sign / h * b->w[(size_t)i * no + c]);
   }
   return sum;
 }
 
 double AMP_NN(implicit_loss)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
-                             const AMP_NN(implicit_batch) *b, double h, double weight, amp_nn_real *grads) {
+                             const AMP_NN(implicit_batch) *b, double h, amp_nn_real *grads) {
   const int no = l->arch.q_outputs, probes = probe_count(b->geometry, l->arch.q_features);
   AMP_NN(forward)(l, params, ws, b->B, b->q, b->x, b->mask);
-  double loss = square_term(l, ws, b, weight);
+  double loss = square_term(l, ws, b);
   if (grads) AMP_NN(backward)(l, params, ws, b->ds, NULL, grads);
   for (int k = 0; k < probes; k++)
     for (int side = 0; side < 2; side++) {
       double sign = side ? -1 : 1;
       forward_probe(l, params, ws, b, k, sign * h);
-      loss += difference_term(ws, b, no, sign, h, weight);
+      loss += difference_term(ws, b, no, sign, h);
       if (grads) AMP_NN(backward)(l, params, ws, b->ds, NULL, grads);
     }
   return loss;

@@ -5,12 +5,12 @@
 #include "activempi/loss.h"
 
 double amp_loss_denoising(const float *s, const float *zeta, size_t n, int k, double sign, double sigma,
-                          double weight, float *ds) {
+                          float *ds) {
   double sum = 0;
   for (size_t i = 0; i < n * (size_t)k; i++) {
     double si = s[i], zi = sign * zeta[i] / sigma;
     sum += si * si + 2 * si * zi;
-    ds[i] = (float)(weight * (2 * si + 2 * zi));
+    ds[i] = (float)(2 * si + 2 * zi);
   }
   return sum;
 }

@@ -188,8 +188,8 @@ static double evaluate(amp_trainer *t, const float *params, float *grads) {
     size_t m = n - b0 < cap ? n - b0 : cap;
     amp_work_batch(&t->items, l, b0, m, t->bq, t->bx, t->bmask, t->zeta_q, t->zeta_x);
     amp_nn_forward(&t->layout, params, &t->ws, (int)m, t->bq, t->bx, t->bmask);
-    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, l->nzq, 1, t->sigma, 1, t->ds_q);
-    if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, 1, t->ds_x);
+    loss += amp_loss_denoising(t->ws.s_q, t->zeta_q, m, l->nzq, 1, t->sigma, t->ds_q);
+    if (l->nzx) loss += amp_loss_denoising(t->ws.s_x, t->zeta_x, m, l->nzx, 1, t->sigma, t->ds_x);
     if (grads) amp_nn_backward(&t->layout, params, &t->ws, t->ds_q, l->nzx ? t->ds_x : NULL, grads);
   }
   end(t->ev.network);
@@ -231,7 +231,7 @@ static int implicit_terms(amp_trainer *t, const float *params, const amp_particl
     amp_nn_implicit_batch b = {.B = (int)m, .geometry = geometry(t), .q = nb->q + b0 * T * nb->nf,
                                .x = nb->x + b0 * T * nb->nx, .mask = nb->mask + b0 * T, .q_shift = t->q_shift,
                                .w = t->readout, .ds = t->ds_q};
-    *loss += amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, 1, grads);
+    *loss += amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, grads);
   }
   return 0;
 }

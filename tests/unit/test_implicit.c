@@ -192,13 +192,13 @@ static void check_gradient(net *n, const char *what, const double *want, double 
   double div[B], *grads = calloc(n->l.nparams, sizeof *grads);
   assert_non_null(grads);
   double loss = exact(n, div);
-  double got = AMP_NN(implicit_loss)(&n->l, n->params, &n->ws, &n->batch, h, 1.0, grads);
+  double got = AMP_NN(implicit_loss)(&n->l, n->params, &n->ws, &n->batch, h, grads);
   double err_loss = fabs(got - loss) / fabs(loss), err = rel_error(grads, want, n->l.nparams);
   print_message("# %s, h = %g: loss relative error %.3g, parameter gradient relative error %.3g\n", what, h,
                 err_loss, err);
   if (!(err_loss <= tol && err <= tol)) fail_msg("loss error %.3g, gradient error %.3g > %g", err_loss, err, tol);
   /* without grads: the same loss, nothing accumulated */
-  assert_true(AMP_NN(implicit_loss)(&n->l, n->params, &n->ws, &n->batch, h, 1.0, NULL) == got);
+  assert_true(AMP_NN(implicit_loss)(&n->l, n->params, &n->ws, &n->batch, h, NULL) == got);
   free(grads);
 }
 
