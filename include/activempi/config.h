@@ -57,6 +57,7 @@ typedef enum { AMP_LOSS_DENOISING, AMP_LOSS_DENOISING_INTERNAL, AMP_LOSS_IMPLICI
 typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
 typedef enum { AMP_ENVELOPE_NONE, AMP_ENVELOPE_SMOOTH } amp_envelope;
+typedef enum { AMP_DISTANCE_NONE, AMP_DISTANCE_INPUT } amp_distance;
 typedef enum { AMP_NEIGHBORHOOD_SPACE, AMP_NEIGHBORHOOD_BONDS } amp_neighborhood_kind;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
@@ -128,6 +129,7 @@ typedef struct {
     int feedforward_layers;
     amp_pooling pooling;
     amp_envelope envelope;      /* smooth: neighbour tokens fade out at R (nn.h) */
+    amp_distance distance;      /* input: the position embedding also reads |x_i - x_j| (nn.h) */
     amp_positions positions;
     amp_outputs outputs;
     amp_shift shift;

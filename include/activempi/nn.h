@@ -14,7 +14,8 @@
  *
  * optionally with a smooth cutoff envelope: neighbour token t weighed by
  * w(r_t) = (1 - r_t^2/R^2)^2 in every attention row and in mean pooling, so
- * the outputs stay continuous as a neighbour crosses the cutoff R
+ * the outputs stay continuous as a neighbour crosses the cutoff R, and
+ * optionally with the distance input: x_embed reads [x[t], |x[t][0:d]|]
  *
  * with every MLP a stack of Linear + GELU (tanh form, as jax.nn.gelu) and a
  * last Linear; LayerNorm with scale and offset, eps 1e-5 (haiku's default);
@@ -66,7 +67,9 @@ typedef struct {
   int equilibrium_shift; /* 1: s_q = net - q (needs q_outputs == q_features) */
   double envelope_radius; /* R > 0: neighbour tokens weighed by (1 - r^2/R^2)^2 in attention and
                              mean pooling (envelope.c); 0: no envelope */
-  int position_dim;       /* d: x's first d columns are x_i - x_j (r = their norm); with an envelope only */
+  int distance;           /* 1: the position embedding also reads r = |x[0:position_dim]| (distance.c) */
+  int position_dim;       /* d: x's first d columns are x_i - x_j (r = their norm); with an envelope or the
+                             distance input, else 0 */
 } amp_nn_arch;
 
 /* How a tensor starts (reference initialisers, haiku's definitions):
@@ -169,6 +172,7 @@ typedef struct {
   double *dmem;     /* the double views (LayerNorm moments, column sums) */
   /* per embedding MLP, per hidden layer: pre-activation and GELU output [M, width] */
   amp_nn_real **q_pre, **q_act, **x_pre, **x_act;
+  amp_nn_real *x_emb_in; /* [M, nx + 1] position embedding input with the distance (distance.c) */
   amp_nn_real *h0;  /* [M, C] tokens after embedding */
   amp_nn_real *kbias; /* [M] log envelope weight of each token (0 without an envelope) */
   struct AMP_NN(block_acts) {
@@ -191,6 +195,7 @@ typedef struct {
   amp_nn_real *g_pool, *g_s1, *g_s2; /* [B, max(C, widths)] */
   amp_nn_real *g_unit;       /* [B, max(outputs)] unit seeds of the Jacobian's reverse passes */
   amp_nn_real *g_q_in, *g_x_in;    /* [M, nf], [M, nx] input gradients */
+  amp_nn_real *g_x_emb_in;   /* [M, nx + 1] dL/d x_emb_in (with the distance input) */
   amp_nn_real *g_kbias;      /* [M] dL/d kbias (with an envelope) */
   double *colsum;            /* [max width] bias-gradient accumulator */
   const unsigned char *mask; /* [B, T] of the last forward */

@@ -143,6 +143,9 @@ const amp_key_spec amp_schema[] = {
   {"network", "envelope", AMP_KEY_CHOICE, F(network.envelope), VALUE("\"none\""), ANY, "none|smooth", ALL,
    "smooth: each neighbour token weighs (1 - r^2/R^2)^2 in attention and mean pooling (R = neighborhood_cutoff), "
    "so the score stays continuous when a neighbour crosses R (neighborhood = \"space\" only)"},
+  {"network", "distance", AMP_KEY_CHOICE, F(network.distance), VALUE("\"none\""), ANY, "none|input", ALL,
+   "input: each token's position embedding also reads its distance r = norm(x_i - x_j), so a feature at one distance "
+   "(a contact) is a function of one input, not a ring in the plane"},
   {"network", "positions", AMP_KEY_CHOICE, F(network.positions), VALUE("\"relative\""), ANY,
    "relative|relative_and_absolute", ALL,
    "position input per token: x_i - x_j, or also x_j (a trap breaks translation invariance)"},

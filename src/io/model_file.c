@@ -134,7 +134,8 @@ static int write_header(hid_t file, const amp_nn_arch *arch, amp_neighborhood_ki
     status = amp_h5_attr_write(file, arch_fields[i].name, H5T_NATIVE_INT, 0, arch_field(&a, i));
   if (!status)
     status = amp_h5_attr_write(file, "envelope_radius", H5T_NATIVE_DOUBLE, 0, &a.envelope_radius) < 0 ||
-             amp_h5_attr_write(file, "position_dim", H5T_NATIVE_INT, 0, &a.position_dim) < 0;
+             amp_h5_attr_write(file, "position_dim", H5T_NATIVE_INT, 0, &a.position_dim) < 0 ||
+             amp_h5_attr_write(file, "distance", H5T_NATIVE_INT, 0, &a.distance) < 0;
   return status;
 }
 
@@ -203,18 +204,24 @@ int amp_model_write(const char *path, MPI_Comm comm, const amp_nn_layout *l, con
 
 /* --- reading: rank 0 ------------------------------------------------------ */
 
-/* The envelope attributes; absent (files written before them): no envelope. */
-static int read_envelope(hid_t file, amp_nn_arch *a, const char *path, char *err) {
-  htri_t there = H5Aexists(file, "envelope_radius");
-  if (there < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for the attribute envelope_radius", path);
-  if (!there) return 0;
-  if (amp_h5_attr_read(file, "envelope_radius", H5T_NATIVE_DOUBLE, 0, &a->envelope_radius) ||
-      amp_h5_attr_read(file, "position_dim", H5T_NATIVE_INT, 0, &a->position_dim)) {
+/* An attribute added after the format's first files: absent, it keeps *value. */
+static int read_optional(hid_t file, const char *name, hid_t type, void *value, const char *path, char *err) {
+  htri_t there = H5Aexists(file, name);
+  if (there < 0) return amp_io_fail(err, AMP_IO_FAILED, "%s: cannot look for the attribute %s", path, name);
+  if (there && amp_h5_attr_read(file, name, type, 0, value)) {
     forget_hdf5_error();
-    return amp_io_fail(err, AMP_IO_INVALID, "%s: architecture attributes envelope_radius and position_dim malformed",
-                       path);
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: architecture attribute %s malformed", path, name);
   }
   return 0;
+}
+
+/* The envelope's and the distance input's attributes; absent (files written
+ * before them): neither. */
+static int read_optional_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
+  int status = read_optional(file, "envelope_radius", H5T_NATIVE_DOUBLE, &a->envelope_radius, path, err);
+  if (!status) status = read_optional(file, "position_dim", H5T_NATIVE_INT, &a->position_dim, path, err);
+  if (!status) status = read_optional(file, "distance", H5T_NATIVE_INT, &a->distance, path, err);
+  return status;
 }
 
 static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
@@ -233,7 +240,7 @@ static int read_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   if (strcmp(pooling, "self") && strcmp(pooling, "mean"))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: pooling is \"%s\", not \"self\" or \"mean\"", path, pooling);
   a->pooling = strcmp(pooling, "self") ? AMP_NN_POOL_MEAN : AMP_NN_POOL_SELF;
-  int status = read_envelope(file, a, path, err);
+  int status = read_optional_arch(file, a, path, err);
   if (status) return status;
   if (amp_nn_arch_check(a, why, sizeof why))
     return amp_io_fail(err, AMP_IO_INVALID, "%s: invalid architecture: %s", path, why);
@@ -297,6 +304,9 @@ static int same_arch(const amp_nn_arch *file, const amp_nn_arch *layout, const c
     return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has envelope radius %g over %d dimensions, "
                        "the network %g over %d", path, f.envelope_radius, f.position_dim, l.envelope_radius,
                        l.position_dim);
+  if (f.distance != l.distance)
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has distance input %s, the network %s", path,
+                       f.distance ? "on" : "off", l.distance ? "on" : "off");
   return 0;
 }
 

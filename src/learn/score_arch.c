@@ -57,5 +57,9 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
                      .envelope_radius = cfg->network.envelope == AMP_ENVELOPE_SMOOTH
                                             ? cfg->network.neighborhood_cutoff
                                             : 0,
-                     .position_dim = cfg->network.envelope == AMP_ENVELOPE_SMOOTH ? d : 0};
+                     .distance = cfg->network.distance == AMP_DISTANCE_INPUT,
+                     .position_dim = cfg->network.envelope == AMP_ENVELOPE_SMOOTH ||
+                                             cfg->network.distance == AMP_DISTANCE_INPUT
+                                         ? d
+                                         : 0};
 }

@@ -11,6 +11,7 @@
  *     (g_b, g_c, g_d) = MHA'(g_a)                      dL/dq, dL/dk, dL/dv (g_kbias += dL/dkbias)
  *     g_h = g_r + g_b Wq^T + g_c Wk^T + g_d Wv^T
  *   embeddings         -> g_q_in [M, nf], g_x_in [M, nx]
+ *                         (through g_x_emb_in [M, nx + 1] with the distance input, distance.c)
  *   envelope           -> g_x_in[:, 0:d] += g_kbias dkbias/dx (envelope.c)
  *
  * Parameter gradients accumulate into `grads` (same layout as the
@@ -97,6 +98,17 @@ static void pool_mean_backward(AMP_NN(workspace) *ws, const amp_nn_real *h, cons
   }
 }
 
+/* g_x_in [M, nx] from g_h[:, C/2:C] through the position embedding (and the distance input) */
+static void x_embed_backward(const amp_nn_layout *l, const amp_nn_real *P, AMP_NN(workspace) *ws, amp_nn_real *G) {
+  const amp_nn_arch *a = &l->arch;
+  const int C = a->embed_dim, M = ws->batch * ws->tokens, nx = a->x_features, ne = nx + a->distance;
+  amp_nn_real *g_in = a->distance ? ws->g_x_emb_in : ws->g_x_in;
+  const amp_nn_real *in = a->distance ? ws->x_emb_in : ws->x_in;
+  nn_mlp_backward(&l->x_embed, P, G, g_in, ne, 0, ws->g_h + C / 2, C, in, ne, ws->x_pre, ws->x_act, M, ws->g_a,
+                  ws->g_b, ws->colsum);
+  if (a->distance) nn_distance_backward(ws->g_x_in, ws->g_x_emb_in, ws->x_in, (size_t)M, nx, a->position_dim);
+}
+
 void AMP_NN(backward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
                       const amp_nn_real *ds_q, const amp_nn_real *ds_x, amp_nn_real *grads) {
   const amp_nn_arch *a = &l->arch;
@@ -113,8 +125,7 @@ void AMP_NN(backward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(
     block_backward(&l->block[i], a, params, grads, &ws->blk[i], i ? ws->blk[i - 1].h2 : ws->h0, ws, B, T);
   nn_mlp_backward(&l->q_embed, params, grads, ws->g_q_in, a->q_features, 0, ws->g_h, C, ws->q_in, a->q_features,
                   ws->q_pre, ws->q_act, M, ws->g_a, ws->g_b, ws->colsum);
-  nn_mlp_backward(&l->x_embed, params, grads, ws->g_x_in, a->x_features, 0, ws->g_h + C / 2, C, ws->x_in,
-                  a->x_features, ws->x_pre, ws->x_act, M, ws->g_a, ws->g_b, ws->colsum);
+  x_embed_backward(l, params, ws, grads);
   if (kbias)
     nn_envelope_backward(ws->g_x_in, ws->g_kbias, ws->x_in, ws->mask, B, T, a->x_features, a->position_dim,
                          a->envelope_radius);

@@ -2,6 +2,7 @@
  * The forward pass of the score transformer for one micro-batch (nn.h):
  *
  *   h0[:, 0:C/2] = q_embed(q_in),  h0[:, C/2:C] = x_embed(x_in)     [M, C], M = B T
+ *                  (x_embed([x_in, |x_in[:, 0:d]|]) with the distance input, distance.c)
  *   kbias = log envelope weights (envelope.c)                        [M] (0 without one)
  *   block l:  r1 = h + MHA(h; kbias),  h1 = LN1(r1),  r2 = h1 + FF(h1),  h2 = LN2(r2)
  *   pooled[b] = h_L[b, 0]  (self)  or sum_t w_t h_L[b, t] / sum_t w_t over real
@@ -68,7 +69,13 @@ void AMP_NN(forward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(w
   ws->x_in = x_in;
   ws->mask = mask;
   nn_mlp_forward(&l->q_embed, params, ws->h0, C, q_in, a->q_features, ws->q_pre, ws->q_act, M);
-  nn_mlp_forward(&l->x_embed, params, ws->h0 + C / 2, C, x_in, a->x_features, ws->x_pre, ws->x_act, M);
+  const amp_nn_real *x_emb = x_in;
+  if (a->distance) {
+    nn_distance_forward(ws->x_emb_in, x_in, (size_t)M, a->x_features, a->position_dim);
+    x_emb = ws->x_emb_in;
+  }
+  nn_mlp_forward(&l->x_embed, params, ws->h0 + C / 2, C, x_emb, a->x_features + a->distance, ws->x_pre, ws->x_act,
+                 M);
   const amp_nn_real *kbias = a->envelope_radius > 0 ? ws->kbias : NULL;
   if (kbias) nn_envelope_forward(ws->kbias, x_in, mask, B, T, a->x_features, a->position_dim, a->envelope_radius);
   const amp_nn_real *h = ws->h0;

@@ -34,6 +34,8 @@
 #define nn_mlp_backward AMP_NN(mlp_backward)
 #define nn_envelope_forward AMP_NN(envelope_forward)
 #define nn_envelope_backward AMP_NN(envelope_backward)
+#define nn_distance_forward AMP_NN(distance_forward)
+#define nn_distance_backward AMP_NN(distance_backward)
 
 /* out[M, nout] (ld ldo) = in[M, nin] (ld ldi) W[nin, nout] + b[nout]. */
 void nn_linear_forward(amp_nn_real *out, int ldo, const amp_nn_real *in, int ldi, const amp_nn_real *W,
@@ -85,6 +87,11 @@ void nn_envelope_forward(amp_nn_real *kbias, const amp_nn_real *x, const unsigne
                          int d, double R);
 void nn_envelope_backward(amp_nn_real *g_x, const amp_nn_real *g_kbias, const amp_nn_real *x,
                           const unsigned char *mask, int B, int T, int nx, int d, double R);
+/* The distance input (distance.c): xa [M, nx + 1] = x [M, nx] with the norm
+ * of its first d columns appended; backward: g_x [M, nx] from g_xa [M, nx + 1]
+ * (overwritten). */
+void nn_distance_forward(amp_nn_real *xa, const amp_nn_real *x, size_t M, int nx, int d);
+void nn_distance_backward(amp_nn_real *g_x, const amp_nn_real *g_xa, const amp_nn_real *x, size_t M, int nx, int d);
 /* A real token's weight in mean pooling: exp(kbias[bt]), or 1 without an envelope. */
 static inline amp_nn_real nn_pool_weight(const amp_nn_real *kbias, size_t bt) {
   return kbias ? (amp_nn_real)exp((double)kbias[bt]) : 1;

@@ -22,11 +22,11 @@
 void amp_nn_arch_describe(const amp_nn_arch *a, char *buf, size_t size) {
   snprintf(buf, size,
            "features q %d x %d, outputs q %d x %d, C %d, heads %d, layers %d, feed-forward %dx%d, embedding %dx%d, "
-           "decoder %dx%d, pooling %s, shift %s, envelope %g over %d",
+           "decoder %dx%d, pooling %s, shift %s, envelope %g over %d, distance %s",
            a->q_features, a->x_features, a->q_outputs, a->x_outputs, a->embed_dim, a->heads, a->layers, a->ff_layers,
            a->ff_dim, a->embed_layers, a->embed_width, a->decoder_layers, a->decoder_width,
            a->pooling == AMP_NN_POOL_MEAN ? "mean" : "self", a->equilibrium_shift ? "equilibrium" : "none",
-           a->envelope_radius, a->position_dim);
+           a->envelope_radius, a->position_dim, a->distance ? "input" : "none");
 }
 
 int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
@@ -45,6 +45,9 @@ int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
   else if (!(a->envelope_radius >= 0) ||
            (a->envelope_radius > 0 && (a->position_dim < 1 || a->position_dim > a->x_features)))
     why = "an envelope needs a radius > 0 and 1 <= position_dim <= x_features";
+  else if ((a->distance != 0 && a->distance != 1) ||
+           (a->distance && (a->position_dim < 1 || a->position_dim > a->x_features)))
+    why = "the distance input is 0 or 1 and needs 1 <= position_dim <= x_features";
   if (why) snprintf(err, errlen, "%s", why);
   return why ? -1 : 0;
 }
@@ -145,7 +148,7 @@ int amp_nn_layout_init(amp_nn_layout *l, const amp_nn_arch *a) {
   builder b = {.l = l};
   int half = a->embed_dim / 2;
   l->q_embed = add_mlp(&b, "q_embed", a->q_features, a->embed_layers, a->embed_width, half);
-  l->x_embed = add_mlp(&b, "x_embed", a->x_features, a->embed_layers, a->embed_width, half);
+  l->x_embed = add_mlp(&b, "x_embed", a->x_features + a->distance, a->embed_layers, a->embed_width, half);
   l->block = calloc((size_t)a->layers, sizeof *l->block);
   if (!l->block) b.failed = 1;
   for (int i = 0; l->block && i < a->layers; i++) add_block(&b, &l->block[i], i);

@@ -82,6 +82,7 @@ static void carve_backward(carver *c, AMP_NN(workspace) *ws, const amp_nn_layout
   ws->g_unit = take(c, B * (size_t)(a->q_outputs > a->x_outputs ? a->q_outputs : a->x_outputs));
   ws->g_q_in = take(c, M * (size_t)a->q_features);
   ws->g_x_in = take(c, M * (size_t)a->x_features);
+  ws->g_x_emb_in = take(c, a->distance ? M * (size_t)(a->x_features + 1) : 0);
   ws->g_kbias = take(c, M);
   ws->colsum = take_d(c, 2 * W);
 }
@@ -93,6 +94,7 @@ static void carve(carver *c, AMP_NN(workspace) *ws, const amp_nn_layout *l, size
   size_t M = B * T;
   carve_mlp(c, ws->q_pre, ws->q_act, &l->q_embed, M);
   carve_mlp(c, ws->x_pre, ws->x_act, &l->x_embed, M);
+  ws->x_emb_in = take(c, a->distance ? M * (size_t)(a->x_features + 1) : 0);
   ws->h0 = take(c, M * (size_t)a->embed_dim);
   ws->kbias = take(c, M);
   for (int i = 0; i < a->layers; i++) carve_block(c, ws->blk ? &ws->blk[i] : NULL, &l->block[i], a, B, T);

@@ -299,32 +299,57 @@ static void the_neighborhood_kind_is_recorded(void **state) {
   amp_nn_layout_free(&l);
 }
 
-/* A file written before the envelope's attributes. */
+/* A file written before the envelope's attributes; one written before the distance input's. */
 static int no_envelope(hid_t f) { return H5Adelete(f, "envelope_radius") < 0 || H5Adelete(f, "position_dim") < 0 ? -1 : 0; }
+static int no_distance(hid_t f) { return H5Adelete(f, "distance") < 0 ? -1 : 0; }
 
-/* The envelope's radius and dimension round-trip; a network without the
- * file's envelope is refused; a file without the attributes has none. */
+/* An architecture attribute added after the format's first files: `with`
+ * round-trips; a network without it is refused with `refusal`; a copy
+ * without it (stripped by `strip`) reads as the plain architecture's value. */
+static void optional_attribute_is_recorded(const amp_nn_arch *with, const char *name, const char *refusal,
+                                           int (*strip)(hid_t)) {
+  amp_nn_layout l, plain;
+  assert_int_equal(amp_nn_layout_init(&l, with), 0);
+  assert_int_equal(amp_nn_layout_init(&plain, &arch), 0);
+  char path[512], old[512], err[AMP_IO_ERR_LEN];
+  path_of(path, sizeof path, name);
+  assert_int_equal(write_model(path, MPI_COMM_WORLD, &l, 4, 5, 9, err), AMP_IO_OK);
+  check_model(path, MPI_COMM_WORLD, &l, 4, 5, 9);
+  assert_refused(path, &plain, AMP_IO_INVALID, refusal);
+  path_of(old, sizeof old, "before.h5");
+  damaged_copy(path, old, strip);
+  amp_nn_arch a;
+  assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
+  if (strip == no_envelope) assert_true(a.envelope_radius == 0 && a.position_dim == 0);
+  if (strip == no_distance) assert_true(a.distance == 0 && a.position_dim == with->position_dim);
+  amp_nn_layout_free(&l);
+  amp_nn_layout_free(&plain);
+}
+
 static void the_envelope_is_recorded(void **state) {
   (void)state;
   amp_nn_arch with = arch;
   with.envelope_radius = 7.5;
   with.position_dim = 2;
-  amp_nn_layout l, plain;
-  assert_int_equal(amp_nn_layout_init(&l, &with), 0);
-  assert_int_equal(amp_nn_layout_init(&plain, &arch), 0);
-  char path[512], old[512], err[AMP_IO_ERR_LEN];
-  path_of(path, sizeof path, "envelope.h5");
-  assert_int_equal(write_model(path, MPI_COMM_WORLD, &l, 4, 5, 9, err), AMP_IO_OK);
-  check_model(path, MPI_COMM_WORLD, &l, 4, 5, 9);
-  assert_refused(path, &plain, AMP_IO_INVALID,
-                 "the file's architecture has envelope radius 7.5 over 2 dimensions, the network 0 over 0");
-  path_of(old, sizeof old, "before_envelope.h5");
-  damaged_copy(path, old, no_envelope);
-  amp_nn_arch a;
-  assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
-  assert_true(a.envelope_radius == 0 && a.position_dim == 0);
+  optional_attribute_is_recorded(
+      &with, "envelope.h5", "the file's architecture has envelope radius 7.5 over 2 dimensions, the network 0 over 0",
+      no_envelope);
+}
+
+static void the_distance_input_is_recorded(void **state) {
+  (void)state;
+  amp_nn_arch with = arch, other = arch;
+  with.distance = 1;
+  with.position_dim = 2;
+  optional_attribute_is_recorded(&with, "distance.h5", "the file's architecture has envelope radius 0 over 2", no_distance);
+  /* the same dimension, and only the distance input differs */
+  other.position_dim = 2;
+  amp_nn_layout l;
+  assert_int_equal(amp_nn_layout_init(&l, &other), 0);
+  char path[512];
+  path_of(path, sizeof path, "distance.h5");
+  assert_refused(path, &l, AMP_IO_INVALID, "the file's architecture has distance input on, the network off");
   amp_nn_layout_free(&l);
-  amp_nn_layout_free(&plain);
 }
 
 static void another_architecture_is_refused(void **state) {
@@ -359,6 +384,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(another_architecture_is_refused),
       cmocka_unit_test(the_neighborhood_kind_is_recorded),
       cmocka_unit_test(the_envelope_is_recorded),
+      cmocka_unit_test(the_distance_input_is_recorded),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
