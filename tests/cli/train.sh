@@ -1,4 +1,5 @@
-# The train stage end to end: the same loss curve on 1, 2 and 4 ranks, and
+# The train stage end to end: the same loss curve on 1, 2 and 4 ranks (and
+# with the distance input on 1 and 2), and
 # with the work items' redistribution on and off, an even batch on 4 ranks,
 # steps over several frames (the mean of one-frame steps; rank-independent), a
 # resumed run equal to an uninterrupted one, a non-finite loss stopped with
@@ -66,6 +67,17 @@ check "redistribution of the work items on and off gives the same loss curve on 
   $py "$checker" curves 1e-5 r4/train_log.h5 off4/train_log.h5
 check "with redistribution each of 4 ranks evaluates floor or ceil of the mean (max/mean <= 1.1)" \
   $py "$checker" balanced r4/train_log.h5 1.1
+
+new_dir distance
+for n in 1 2; do
+  train d$n 20
+  run_amp -n $n --quiet d$n.toml --set 'network.distance="input"'
+  [ $rc -eq 0 ] || show "$err"
+done
+check "with the distance input, 20 steps give the same loss curve on 1 and 2 ranks (1e-5)" \
+  $py "$checker" curves 1e-5 d1/train_log.h5 d2/train_log.h5
+check "the distance input changes the loss curve (by more than 1e-3)" \
+  sh -c "! $py '$checker' curves 1e-3 '$scratch/ranks/r1/train_log.h5' d1/train_log.h5"
 
 new_dir frames
 train one 12 'batch_particles = 200' 'learning_rate = 1e-20'
