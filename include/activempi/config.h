@@ -58,6 +58,7 @@ typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
 typedef enum { AMP_ENVELOPE_NONE, AMP_ENVELOPE_SMOOTH } amp_envelope;
 typedef enum { AMP_DISTANCE_NONE, AMP_DISTANCE_INPUT } amp_distance;
+typedef enum { AMP_FORCES_NONE, AMP_FORCES_INPUT } amp_forces;
 typedef enum { AMP_NEIGHBORHOOD_SPACE, AMP_NEIGHBORHOOD_BONDS } amp_neighborhood_kind;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
@@ -130,6 +131,7 @@ typedef struct {
     amp_pooling pooling;
     amp_envelope envelope;      /* smooth: neighbour tokens fade out at R (nn.h) */
     amp_distance distance;      /* input: the position embedding also reads |x_i - x_j| (nn.h) */
+    amp_forces forces;          /* input: each token carries the interaction force on its particle */
     amp_positions positions;
     amp_outputs outputs;
     amp_shift shift;
@@ -186,7 +188,8 @@ typedef struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
     double force_cutoff; /* range of the pair force (0 for none) */
     double train_halo;   /* train: neighborhood_cutoff + 12 sqrt(d) noise_scale (denoising: a perturbed
-                            neighbour may come from that far), else neighborhood_cutoff */
+                            neighbour may come from that far), else neighborhood_cutoff; + the force
+                            cutoff with [network] forces = "input" (a token's force is then complete) */
     double volume;       /* L^d */
     double density;      /* N / L^d */
   } derived;

@@ -53,4 +53,12 @@ void amp_drift_free(amp_drift_work *w);
  * its ids). */
 int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b);
 
+/* force [rows][d]: the interaction force k F - A x (the drift less the
+ * self-propulsion) on every row of p, owned and ghost alike, with the same
+ * sums in the same order as amp_drift_compute. A row's force is complete
+ * when every particle within the force cutoff of it is a row of p: for the
+ * ghosts, those within (halo width - force cutoff) of the owned region. For
+ * systems without bonds (w built with none). Returns 0, or -1 (memory, or bonds). */
+int amp_drift_forces_all(amp_drift_work *w, const amp_particles *p, double *force);
+
 #endif

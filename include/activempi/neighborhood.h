@@ -25,6 +25,10 @@
  *   id    [B][T]      global id of the token's particle, -1 for padding
  *   count [B]         real neighbours m of each target, 0 <= m <= K
  *
+ * With spec.force, x gains d last columns, the force on the token's particle
+ * (the caller's, from the configuration: amp_neighborhood_build_with_force):
+ *   x     [B][T][nx]  [x_i - x_j, (x_j), (hop), F_j]  (nx = the above + d)
+ *
  * Padding tokens have q = 0, x = 0, mask = 0, id = -1. The five arrays are
  * one allocation (block[bytes]), so a batch moves as one buffer.
  *
@@ -88,6 +92,7 @@ typedef struct {
   double R;               /* cutoff: 0 < R < L/2 (space only) */
   int absolute_position;  /* 1: x tokens carry x_j after x_i - x_j */
   const amp_bonds *bonds; /* NULL: neighbours in space; else the bond graph they are chosen on */
+  int force;              /* 1: x tokens end with the force on the token's particle (d columns) */
 } amp_neighborhood_spec;
 
 /* The scratch of the walks on the bond graph (arrays of the graph's N). */
@@ -148,12 +153,21 @@ size_t amp_neighborhood_bytes(const amp_neighborhood_spec *s);
 int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
                            const amp_particles *p, const size_t *target, size_t B);
 
+/* The same with spec.force: force [rows][d] holds the force on every row of
+ * p (at least on those within R of a target), and each token's x ends with
+ * its particle's; NULL exactly when spec.force is 0. */
+int amp_neighborhood_build_with_force(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                                      const amp_particles *p, const double *force, const size_t *target, size_t B);
+
 /* The hops a bond-graph neighbourhood of K tokens needs: over every
  * particle, the largest number of bonds to its K graph-nearest (to the
  * farthest it reaches when fewer): 8 for a ring with K = 16, 0 without
  * bonds. The halo that covers them is this many times the longest bond.
  * O(N) walks of about K particles. Returns it, or -1 when out of memory. */
 int amp_graph_hops(const amp_bonds *b, int K);
+
+/* -1, with "out of memory" for the tokens in nb->error. */
+int amp_nb_fail_oom(amp_neighborhoods *nb);
 
 void amp_neighborhood_free(amp_neighborhoods *nb);
 

@@ -68,6 +68,8 @@ typedef struct {
   double envelope_radius; /* R > 0: neighbour tokens weighed by (1 - r^2/R^2)^2 in attention and
                              mean pooling (envelope.c); 0: no envelope */
   int distance;           /* 1: the position embedding also reads r = |x[0:position_dim]| (distance.c) */
+  int force_features;     /* the last columns of x that are the token particle's force, not a position (the
+                             learn module's; inputs like any other here), or 0 */
   int position_dim;       /* d: x's first d columns are x_i - x_j (r = their norm); with an envelope or the
                              distance input, else 0 */
 } amp_nn_arch;

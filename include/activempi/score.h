@@ -15,6 +15,7 @@
 #define ACTIVEMPI_SCORE_H
 
 #include "activempi/config.h"
+#include "activempi/drift.h"
 #include "activempi/neighborhood.h"
 #include "activempi/nn.h"
 
@@ -33,6 +34,27 @@ void amp_score_neighborhood_spec(const amp_config *cfg, const amp_bonds *bonds, 
  * widest halo there is, just below L/2; 0 with "space". Returns 0, or -1
  * when out of memory for the walks. */
 int amp_score_graph_halo(const amp_config *cfg, const amp_bonds *bonds, double *width);
+
+/* What a stage needs to give its tokens the forces on their particles
+ * ([network] forces = "input"; on = 0 otherwise, and nothing is held). */
+typedef struct {
+  int on;
+  amp_drift_work drift;
+  double *force; /* [rows][d] of the last build */
+  size_t cap;    /* doubles allocated */
+} amp_token_forces;
+
+/* For cfg's network and system. Returns 0, or -1 when out of memory. */
+int amp_token_forces_init(amp_token_forces *f, const amp_config *cfg);
+void amp_token_forces_free(amp_token_forces *f);
+
+/* The tokens of the n targets (owned rows of p; tokens.c): cells c over p's
+ * rows with cutoff s->R, the forces on p's rows when s->force, then
+ * amp_neighborhood_build_with_force. p's ghosts must cover the cutoff (and
+ * the force cutoff beyond it with forces). Returns 0, or -1 with the reason
+ * in nb->error. */
+int amp_score_tokens(amp_token_forces *f, amp_neighborhoods *nb, const amp_neighborhood_spec *s, amp_cells *c,
+                     const amp_particles *p, const size_t *target, size_t n);
 
 /* Scores of a whole batch of neighbourhoods, through micro-batches of at
  * most ws->capacity particles (the activation budget):

@@ -39,6 +39,7 @@
 #include "activempi/optimizer.h"
 #include "activempi/redistribute.h"
 #include "activempi/rng.h"
+#include "activempi/score.h"
 
 /* What a step (or a validation pass) measured, the same on every rank. */
 typedef struct {
@@ -61,6 +62,7 @@ typedef struct {
   amp_neighborhood_spec spec;
   amp_neighborhoods nb;
   amp_cells cells;
+  amp_token_forces forces;    /* the tokens' forces ([network] forces = "input") */
   amp_particles pert;         /* a perturbed copy of the configuration */
   double *zq, *zx;            /* [rows][nq], [rows][d] noise of every row */
   size_t cap_rows;
@@ -100,6 +102,10 @@ typedef struct {
 int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bonds, MPI_Comm comm, int replica,
                      int replicas);
 void amp_trainer_free(amp_trainer *t);
+
+/* t->nb: the tokens of the n targets (owned rows of p), through t->cells and
+ * t->forces (amp_score_tokens). Returns 0, or -1 with the reason in t->nb.error. */
+int amp_trainer_tokens(amp_trainer *t, const amp_particles *p, const size_t *target, size_t n);
 
 /* One optimisation step over F frames ([train] frames_per_step):
  *   amp_trainer_begin_step(t);

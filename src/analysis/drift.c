@@ -56,7 +56,8 @@ static int bond_forces(amp_drift_work *w, const amp_particles *p) {
   return amp_bond_forces(w->bonds, p, p->nowned, w->row_of, w->L, w->reach, w->force, w->div, w->bad);
 }
 
-int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b) {
+/* w->force [nowned][d], w->div [nowned]: the pair and bond terms of p's owned rows */
+static int interaction(amp_drift_work *w, const amp_particles *p) {
   const size_t n = p->nowned;
   const int d = p->dim;
   if (reserve(w, n ? n : 1, d)) return -1;
@@ -68,9 +69,27 @@ int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, doub
       return -1;
     amp_pair_forces(&w->pair, p, n, w->verlet.start, w->verlet.index, &w->work, w->L, w->force, w->div);
   }
-  if (w->bonds && bond_forces(w, p)) return -2;
+  return w->bonds && bond_forces(w, p) ? -2 : 0;
+}
+
+int amp_drift_compute(amp_drift_work *w, const amp_particles *p, double *b, double *div_b) {
+  const size_t n = p->nowned;
+  const int d = p->dim;
+  int status = interaction(w, p);
+  if (status) return status;
   for (size_t i = 0; i < n; i++)
     amp_drift(&w->dyn, p->x + i * (size_t)d, p->q + i * (size_t)p->nq, w->force + i * (size_t)d, b + i * (size_t)d);
   for (size_t i = 0; div_b && i < n; i++) div_b[i] = w->div[i] - w->dyn.trap * d;
+  return 0;
+}
+
+int amp_drift_forces_all(amp_drift_work *w, const amp_particles *p, double *force) {
+  if (w->bonds) return -1;
+  amp_particles all = *p;
+  all.nowned = p->nowned + p->nghost;
+  all.nghost = 0;
+  if (interaction(w, &all)) return -1;
+  const size_t n = all.nowned * (size_t)p->dim;
+  for (size_t k = 0; k < n; k++) force[k] = w->force[k] - w->dyn.trap * p->x[k];
   return 0;
 }

@@ -68,6 +68,8 @@ int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cl
   e->stride = cfg->evaluate.stride;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
   e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg)), e->rule.radius);
+  if (cfg->network.forces == AMP_FORCES_INPUT) /* a token's force complete */
+    e->halo_width = fmax(e->halo_width, cfg->network.neighborhood_cutoff + cfg->derived.force_cutoff);
   amp_blocking_init(&e->sigma);
   amp_blocking_init(&e->sigma_q);
   amp_blocking_init(&e->density);
@@ -84,7 +86,7 @@ int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cl
   if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, staged))
     return fail(e, "out of memory for particles");
   if (amp_evaluate_read_model(e)) return -1;
-  if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds))
+  if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds) || amp_token_forces_init(&e->forces, cfg))
     return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
   return amp_evaluate_spatial_init(e);
@@ -94,6 +96,7 @@ void amp_evaluate_teardown(amp_evaluate *e) {
   amp_evaluate_close_files(e);
   amp_evaluate_spatial_free(e);
   amp_epr_frame_free(&e->epr);
+  amp_token_forces_free(&e->forces);
   amp_bonds_free(&e->bonds);
   amp_neighborhood_free(&e->nb);
   amp_cells_free(&e->cells);
@@ -141,9 +144,8 @@ static int reserve(amp_evaluate *e, size_t n) {
 static int compute(amp_evaluate *e, const char *where) {
   const size_t n = e->p.nowned;
   amp_timer_begin(e->ev.network);
-  int status = reserve(e, n ? n : 1) || amp_cells_build(&e->cells, &e->p, e->spec.L, e->spec.R);
-  if (!status && amp_neighborhood_build(&e->nb, &e->spec, &e->cells, &e->p, e->target, n))
-    status = e->nb.error[0] ? -3 : -1;
+  int status = reserve(e, n ? n : 1);
+  if (!status && amp_score_tokens(&e->forces, &e->nb, &e->spec, &e->cells, &e->p, e->target, n)) status = -3;
   if (!status)
     status = amp_epr_frame_compute(&e->epr, &e->layout, e->params, &e->ws, &e->nb, &e->p, 1, e->point,
                                    e->free_term);

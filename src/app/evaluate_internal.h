@@ -17,6 +17,7 @@
 #include "activempi/fields.h"
 #include "activempi/h5md.h"
 #include "activempi/phase.h"
+#include "activempi/score.h"
 
 /* Per-particle observables of epr.h5, in file order (doc/output-format.md). */
 enum {
@@ -90,6 +91,7 @@ typedef struct {
   amp_neighborhood_spec spec;
   amp_cells cells;             /* over p's rows, for neighbourhoods and phase counts */
   amp_neighborhoods nb;
+  amp_token_forces forces;     /* the tokens' forces ([network] forces = "input") */
   amp_rows rows;
   amp_epr_frame epr;
   amp_phase_rule rule;

@@ -126,8 +126,7 @@ static int network_epr(amp_train *t, double *epr) {
   int failed = !point || !target;
   if (!failed) {
     for (size_t i = 0; i < n; i++) target[i] = i;
-    failed = amp_cells_build(&tr->cells, &t->p, tr->spec.L, tr->spec.R) ||
-             amp_neighborhood_build(&tr->nb, &tr->spec, &tr->cells, &t->p, target, n);
+    failed = amp_trainer_tokens(tr, &t->p, target, n);
   }
   if (!failed)
     failed = amp_epr_frame_compute(&t->epr, &tr->layout, tr->opt.average, &tr->ws, &tr->nb, &t->p, 0, point, NULL);

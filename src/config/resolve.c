@@ -135,6 +135,23 @@ static int check_against_box(amp_parse_context *ctx, const amp_config *cfg, cons
                           cfg->system.box_length, remedy);
 }
 
+/* The token forces: no position head (its Jacobian would need the forces'
+ * derivatives), no bonds (a bond's partner may lie beyond the halo), and the
+ * halo that completes a token's force inside the box. */
+static int check_force_input(amp_parse_context *ctx, const amp_config *cfg) {
+  if (cfg->network.outputs == AMP_OUTPUTS_POSITION)
+    return key_error(ctx, "network", "forces", "%s",
+                     "= \"input\" trains the internal-coordinate head only (the position head's Jacobian would need "
+                     "the forces' derivatives), but [network] outputs = \"internal_and_position\": set outputs = "
+                     "\"internal\" (eps = 0), or use forces = \"none\"");
+  if (cfg->interaction.bonds != AMP_BONDS_NONE)
+    return key_error(ctx, "network", "forces", "%s",
+                     "= \"input\" does not include bond forces: use forces = \"none\" with [interaction] bonds");
+  return check_against_box(ctx, cfg, "[network] neighborhood_cutoff plus the force cutoff (forces = \"input\")",
+                           cfg->network.neighborhood_cutoff + cfg->derived.force_cutoff, "network", "forces",
+                           "lower [network] neighborhood_cutoff, or use a larger box");
+}
+
 static int check_network(amp_parse_context *ctx, amp_config *cfg) {
   if (!amp_given(ctx, "network", "outputs"))
     cfg->network.outputs = cfg->dynamics.translational_diffusion > 0 ? AMP_OUTPUTS_POSITION : AMP_OUTPUTS_INTERNAL;
@@ -154,6 +171,10 @@ static int check_network(amp_parse_context *ctx, amp_config *cfg) {
     return key_error(ctx, "network", "envelope", "%s",
                      "= \"smooth\" fades tokens out at neighborhood_cutoff, which selects nothing with neighborhood "
                      "= \"bonds\": use envelope = \"none\"");
+  if (cfg->network.forces == AMP_FORCES_INPUT) {
+    int status = check_force_input(ctx, cfg);
+    if (status) return status;
+  }
   return check_against_box(ctx, cfg, "[network] neighborhood_cutoff", cfg->network.neighborhood_cutoff,
                            "network", "neighborhood_cutoff", "lower it, or use a larger box");
 }
@@ -245,7 +266,8 @@ static int check_online(amp_parse_context *ctx, const amp_config *cfg) {
  * a pair's difference moves by at most twice that. */
 static int resolve_train_halo(amp_parse_context *ctx, amp_config *cfg) {
   double reach = cfg->train.loss == AMP_LOSS_DENOISING ? 2 * 6.0 * cfg->train.noise_scale : 0;
-  cfg->derived.train_halo = cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension);
+  cfg->derived.train_halo = cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension) +
+                            (cfg->network.forces == AMP_FORCES_INPUT ? cfg->derived.force_cutoff : 0);
   return check_against_box(ctx, cfg,
                            "[network] neighborhood_cutoff plus the reach of the denoising noise (12 sqrt(d) [train] "
                            "noise_scale)",

@@ -146,6 +146,9 @@ const amp_key_spec amp_schema[] = {
   {"network", "distance", AMP_KEY_CHOICE, F(network.distance), VALUE("\"none\""), ANY, "none|input", ALL,
    "input: each token's position embedding also reads its distance r = norm(x_i - x_j), so a feature at one distance "
    "(a contact) is a function of one input, not a ring in the plane"},
+  {"network", "forces", AMP_KEY_CHOICE, F(network.forces), VALUE("\"none\""), ANY, "none|input", ALL,
+   "input: each token also carries the interaction force on its particle (pairs and trap: the drift without "
+   "self-propulsion), so the network sees its neighbours' velocities; internal-coordinate head only, no bonds"},
   {"network", "positions", AMP_KEY_CHOICE, F(network.positions), VALUE("\"relative\""), ANY,
    "relative|relative_and_absolute", ALL,
    "position input per token: x_i - x_j, or also x_j (a trap breaks translation invariance)"},

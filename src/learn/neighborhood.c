@@ -83,10 +83,16 @@ void amp_neighborhood_features_dtheta(double theta, double df[2]) {
   df[1] = cos(theta);
 }
 
+/* The token widths of a spec: amp_neighborhood_widths, and d more x columns with the force. */
+static void spec_widths(const amp_neighborhood_spec *s, int *nf, int *nx) {
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, nf, nx);
+  if (s->force) *nx += s->dim;
+}
+
 /* Bytes per target of each array, in block order. */
 static void array_bytes(const amp_neighborhood_spec *s, size_t part[5]) {
   int nf, nx;
-  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, &nf, &nx);
+  spec_widths(s, &nf, &nx);
   size_t T = (size_t)s->K + 1;
   part[0] = T * sizeof(int64_t);
   part[1] = T * (size_t)nf * sizeof(float);
@@ -120,7 +126,7 @@ static int reserve_tensors(amp_neighborhoods *nb, const amp_neighborhood_spec *s
   nb->B = B;
   nb->T = s->K + 1;
   nb->absolute_position = s->absolute_position;
-  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, &nb->nf, &nb->nx);
+  spec_widths(s, &nb->nf, &nb->nx);
   return 0;
 }
 
@@ -133,15 +139,18 @@ int amp_nb_reserve_keys(amp_neighborhoods *nb, size_t n) {
 }
 
 /* Token t (flat index b T + t) as particle row j, `hop` bonds away, seen
- * from row i: [x_i - x_j, (x_j), (hop)]. */
-static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t t,
-                      size_t i, size_t j, int hop) {
-  const double *xi = p->x + i * (size_t)s->dim, *xj = p->x + j * (size_t)s->dim;
-  float *x = nb->x + t * (size_t)nb->nx;
-  for (int a = 0; a < s->dim; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
+ * from row i: [x_i - x_j, (x_j), (hop), (F_j)]. */
+static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
+                      const double *force, size_t t, size_t i, size_t j, int hop) {
+  const int d = s->dim;
+  const double *xi = p->x + i * (size_t)d, *xj = p->x + j * (size_t)d;
+  float *x = nb->x + t * (size_t)nb->nx, *end = x + nb->nx - (s->force ? d : 0);
+  for (int a = 0; a < d; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
   if (s->absolute_position)
-    for (int a = 0; a < s->dim; ++a) x[s->dim + a] = (float)xj[a];
-  if (s->bonds) x[nb->nx - 1] = (float)hop;
+    for (int a = 0; a < d; ++a) x[d + a] = (float)xj[a];
+  if (s->bonds) end[-1] = (float)hop;
+  if (s->force)
+    for (int a = 0; a < d; ++a) end[a] = (float)force[j * (size_t)d + a];
   amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
   nb->mask[t] = 1;
   nb->id[t] = p->id[j];
@@ -179,23 +188,23 @@ static int gather(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const a
 }
 
 /* Tokens of batch entry b: target row i itself, the first m keys, then padding. */
-static void write_tokens(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p, size_t b,
-                         size_t i, size_t m) {
+static void write_tokens(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
+                         const double *force, size_t b, size_t i, size_t m) {
   const key *k = nb->keys;
   const size_t base = b * (size_t)nb->T;
-  put_token(nb, s, p, base, i, i, 0);
-  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, base + 1 + t, i, k[t].row, k[t].hop);
+  put_token(nb, s, p, force, base, i, i, 0);
+  for (size_t t = 0; t < m; ++t) put_token(nb, s, p, force, base + 1 + t, i, k[t].row, k[t].hop);
   for (size_t t = m + 1; t < (size_t)nb->T; ++t) pad_token(nb, base + t);
   nb->count[b] = (int)m;
 }
 
 /* Tokens of batch entry b, target row i, from the candidates of either kind. */
 static int build_target(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
-                        const amp_particles *p, size_t b, size_t i) {
+                        const amp_particles *p, const double *force, size_t b, size_t i) {
   size_t n;
   if (i >= p->nowned) return amp_nb_fail(nb, "neighbourhood target row %zu is not an owned row (a bug)", i);
   if (s->bonds ? amp_graph_gather(nb, s, p, i, &n) : gather(nb, s, c, p, i, &n)) return -1;
-  write_tokens(nb, s, p, b, i, select_nearest(nb->keys, n, (size_t)s->K));
+  write_tokens(nb, s, p, force, b, i, select_nearest(nb->keys, n, (size_t)s->K));
   return 0;
 }
 
@@ -209,24 +218,32 @@ static int valid(const amp_neighborhood_spec *s, const amp_cells *c, const amp_p
 }
 
 static int build_targets(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
-                         const amp_particles *p, const size_t *target, size_t B) {
+                         const amp_particles *p, const double *force, const size_t *target, size_t B) {
   for (size_t b = 0; b < B; ++b)
-    if (build_target(nb, s, c, p, b, target[b])) return -1;
+    if (build_target(nb, s, c, p, force, b, target[b])) return -1;
   return 0;
+}
+
+int amp_neighborhood_build_with_force(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
+                                      const amp_particles *p, const double *force, const size_t *target, size_t B) {
+  nb->error[0] = '\0';
+  nb->candidates = 0;
+  if (!valid(s, c, p) || !s->force != !force)
+    return amp_nb_fail(nb, "the neighbourhood's arguments break its contract (a bug)");
+  if (reserve_tensors(nb, s, B)) return amp_nb_fail(nb, "out of memory for the tokens of %zu particles", B);
+  if (!s->bonds) return build_targets(nb, s, c, p, force, target, B);
+  if (amp_graph_begin(nb, s, p)) return -1;
+  int status = build_targets(nb, s, c, p, force, target, B);
+  amp_graph_end(nb, p);
+  return status;
 }
 
 int amp_neighborhood_build(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_cells *c,
                            const amp_particles *p, const size_t *target, size_t B) {
-  nb->error[0] = '\0';
-  nb->candidates = 0;
-  if (!valid(s, c, p)) return amp_nb_fail(nb, "the neighbourhood's arguments break its contract (a bug)");
-  if (reserve_tensors(nb, s, B)) return amp_nb_fail(nb, "out of memory for the tokens of %zu particles", B);
-  if (!s->bonds) return build_targets(nb, s, c, p, target, B);
-  if (amp_graph_begin(nb, s, p)) return -1;
-  int status = build_targets(nb, s, c, p, target, B);
-  amp_graph_end(nb, p);
-  return status;
+  return amp_neighborhood_build_with_force(nb, s, c, p, NULL, target, B);
 }
+
+int amp_nb_fail_oom(amp_neighborhoods *nb) { return amp_nb_fail(nb, "out of memory for the tokens' cells or forces"); }
 
 void amp_neighborhood_free(amp_neighborhoods *nb) {
   free(nb->block);

@@ -95,7 +95,7 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bon
     if (!failed) amp_nn_init_params(&t->layout, (uint64_t)cfg->run.seed, t->params);
     failed = failed || amp_optim_init(&t->opt, cfg, n, t->params);
   }
-  if (!failed) failed = work_init(t, &arch);
+  if (!failed) failed = work_init(t, &arch) || amp_token_forces_init(&t->forces, cfg);
   if (any(comm, failed) || amp_redistributor_init(&t->redist, comm)) {
     amp_trainer_free(t);
     return fail(t, "out of memory for the network, its optimiser state or its activations");
@@ -103,7 +103,12 @@ int amp_trainer_init(amp_trainer *t, const amp_config *cfg, const amp_bonds *bon
   return 0;
 }
 
+int amp_trainer_tokens(amp_trainer *t, const amp_particles *p, const size_t *target, size_t n) {
+  return amp_score_tokens(&t->forces, &t->nb, &t->spec, &t->cells, p, target, n);
+}
+
 void amp_trainer_free(amp_trainer *t) {
+  amp_token_forces_free(&t->forces);
   amp_nn_workspace_free(&t->ws);
   amp_optim_free(&t->opt);
   amp_nn_layout_free(&t->layout);
@@ -169,9 +174,7 @@ static int build_items(amp_trainer *t, const amp_particles *p, size_t n) {
   for (int side = 0; side < 2; side++) {
     double sign = side ? -1 : 1;
     amp_denoise_perturb(p, &t->pert, t->zq, t->zx, sign * t->sigma, t->perturb_positions, t->spec.L);
-    if (amp_cells_build(&t->cells, &t->pert, t->spec.L, t->spec.R) ||
-        amp_neighborhood_build(&t->nb, &t->spec, &t->cells, &t->pert, t->target, n))
-      return -1;
+    if (amp_trainer_tokens(t, &t->pert, t->target, n)) return -1;
     for (size_t j = 0; j < n; j++) put_item(t, j, (float)sign);
   }
   return 0;
@@ -222,9 +225,7 @@ static amp_implicit_geometry geometry(const amp_trainer *t) {
 static int implicit_terms(amp_trainer *t, const float *params, const amp_particles *p, size_t n, float *grads,
                           double *loss) {
   const amp_neighborhoods *nb = &t->nb;
-  if (amp_cells_build(&t->cells, p, t->spec.L, t->spec.R) ||
-      amp_neighborhood_build(&t->nb, &t->spec, &t->cells, p, t->target, n))
-    return -1;
+  if (amp_trainer_tokens(t, p, t->target, n)) return -1;
   const size_t T = (size_t)nb->T, cap = (size_t)t->ws.capacity;
   for (size_t b0 = 0; b0 < n; b0 += cap) {
     size_t m = n - b0 < cap ? n - b0 : cap;

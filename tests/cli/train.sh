@@ -1,5 +1,5 @@
 # The train stage end to end: the same loss curve on 1, 2 and 4 ranks (and
-# with the distance input on 1 and 2), and
+# with the distance input on 1 and 2, with the tokens' forces on 1, 2 and 4), and
 # with the work items' redistribution on and off, an even batch on 4 ranks,
 # steps over several frames (the mean of one-frame steps; rank-independent), a
 # resumed run equal to an uninterrupted one, a non-finite loss stopped with
@@ -78,6 +78,15 @@ check "with the distance input, 20 steps give the same loss curve on 1 and 2 ran
   $py "$checker" curves 1e-5 d1/train_log.h5 d2/train_log.h5
 check "the distance input changes the loss curve (by more than 1e-3)" \
   sh -c "! $py '$checker' curves 1e-3 '$scratch/ranks/r1/train_log.h5' d1/train_log.h5"
+for n in 1 2 4; do
+  train f$n 20
+  run_amp -n $n --quiet f$n.toml --set 'network.forces="input"'
+  [ $rc -eq 0 ] || show "$err"
+done
+check "with the forces on the tokens, 20 steps give the same loss curve on 1, 2 and 4 ranks (1e-5)" \
+  $py "$checker" curves 1e-5 f1/train_log.h5 f2/train_log.h5 f4/train_log.h5
+check "the forces on the tokens change the loss curve (by more than 1e-3)" \
+  sh -c "! $py '$checker' curves 1e-3 '$scratch/ranks/r1/train_log.h5' f1/train_log.h5"
 
 new_dir frames
 train one 12 'batch_particles = 200' 'learning_rate = 1e-20'

@@ -302,6 +302,7 @@ static void the_neighborhood_kind_is_recorded(void **state) {
 /* A file written before the envelope's attributes; one written before the distance input's. */
 static int no_envelope(hid_t f) { return H5Adelete(f, "envelope_radius") < 0 || H5Adelete(f, "position_dim") < 0 ? -1 : 0; }
 static int no_distance(hid_t f) { return H5Adelete(f, "distance") < 0 ? -1 : 0; }
+static int no_forces(hid_t f) { return H5Adelete(f, "force_features") < 0 ? -1 : 0; }
 
 /* An architecture attribute added after the format's first files: `with`
  * round-trips; a network without it is refused with `refusal`; a copy
@@ -322,6 +323,7 @@ static void optional_attribute_is_recorded(const amp_nn_arch *with, const char *
   assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
   if (strip == no_envelope) assert_true(a.envelope_radius == 0 && a.position_dim == 0);
   if (strip == no_distance) assert_true(a.distance == 0 && a.position_dim == with->position_dim);
+  if (strip == no_forces) assert_true(a.force_features == 0);
   amp_nn_layout_free(&l);
   amp_nn_layout_free(&plain);
 }
@@ -349,6 +351,30 @@ static void the_distance_input_is_recorded(void **state) {
   char path[512];
   path_of(path, sizeof path, "distance.h5");
   assert_refused(path, &l, AMP_IO_INVALID, "the file's architecture has distance input on, the network off");
+  amp_nn_layout_free(&l);
+}
+
+/* Force columns are x columns to the network: a file with them and a network
+ * with as many x columns but no forces (absolute positions) disagree. */
+static void the_force_features_are_recorded(void **state) {
+  (void)state;
+  amp_nn_arch with = arch, absolute = arch;
+  with.x_features = absolute.x_features = 2 * arch.x_features;
+  with.force_features = arch.x_features;
+  amp_nn_layout l;
+  assert_int_equal(amp_nn_layout_init(&l, &with), 0);
+  char path[512], old[512], err[AMP_IO_ERR_LEN];
+  path_of(path, sizeof path, "forces.h5");
+  assert_int_equal(write_model(path, MPI_COMM_WORLD, &l, 4, 5, 9, err), AMP_IO_OK);
+  check_model(path, MPI_COMM_WORLD, &l, 4, 5, 9);
+  amp_nn_layout_free(&l);
+  assert_int_equal(amp_nn_layout_init(&l, &absolute), 0);
+  assert_refused(path, &l, AMP_IO_INVALID, "the file's architecture has 4 force features per token, the network 0");
+  path_of(old, sizeof old, "before_forces.h5");
+  damaged_copy(path, old, no_forces);
+  amp_nn_arch a;
+  assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
+  assert_true(a.force_features == 0);
   amp_nn_layout_free(&l);
 }
 
@@ -385,6 +411,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(the_neighborhood_kind_is_recorded),
       cmocka_unit_test(the_envelope_is_recorded),
       cmocka_unit_test(the_distance_input_is_recorded),
+      cmocka_unit_test(the_force_features_are_recorded),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();

@@ -6,7 +6,9 @@
  *     central differences (relative 1e-7), across the periodic boundary;
  *   - div_b_i = sum_a d b_ia / d x_ia, by central differences of b (1e-6);
  *   - a bond whose partner is not a row is reported with both ids (-2);
- *   - the ghost width is max(force cutoff, bond_reach).
+ *   - the ghost width is max(force cutoff, bond_reach);
+ *   - the interaction force on every row, ghosts included (the tokens'
+ *     forces), is b - v0 g bit for bit, and is refused with bonds.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -125,6 +127,41 @@ static void a_missing_partner_names_the_bond(void **state) {
   amp_bonds_free(&graph);
 }
 
+/* Rows 5..7 as ghosts: every row's interaction force is the one all-owned
+ * rows give, to the bit (the same sums in the same order), and b - v0 g to
+ * rounding. */
+static void forces_on_every_row_are_the_drift_less_self_propulsion(void **state) {
+  (void)state;
+  amp_config cfg = config("none");
+  amp_drift_work w;
+  assert_int_equal(amp_drift_init(&w, &cfg, NULL), 0);
+  amp_particles p;
+  assert_int_equal(amp_particles_init(&p, D, D, N), 0);
+  place(&p);
+  double b[N * D], owned[N * D], force[N * D];
+  assert_int_equal(amp_drift_compute(&w, &p, b, NULL), 0);
+  assert_int_equal(amp_drift_forces_all(&w, &p, owned), 0);
+  p.nowned = 5, p.nghost = N - 5;
+  assert_int_equal(amp_drift_forces_all(&w, &p, force), 0);
+  int pairs = 0;
+  for (int k = 0; k < N * D; ++k) {
+    double want = b[k] - 0.7 * p.q[k];
+    if (force[k] != owned[k]) fail_msg("force[%d] = %.17g with ghosts, %.17g without", k, force[k], owned[k]);
+    if (!(fabs(force[k] - want) <= 1e-14 * (1 + fabs(want)))) fail_msg("force[%d] = %.17g, b - v0 g = %.17g", k, force[k], want);
+    pairs += fabs(force[k] + 0.3 * p.x[k]) > 0.1; /* more than the trap */
+  }
+  assert_true(pairs > N);
+  amp_drift_free(&w);
+  amp_config bonded = config("ring");
+  amp_bonds graph;
+  assert_int_equal(amp_bonds_build(&graph, &bonded, NULL), 0);
+  assert_int_equal(amp_drift_init(&w, &bonded, &graph), 0);
+  assert_int_equal(amp_drift_forces_all(&w, &p, force), -1);
+  amp_drift_free(&w);
+  amp_bonds_free(&graph);
+  amp_particles_free(&p);
+}
+
 static void ghost_width_covers_forces_and_bonds(void **state) {
   (void)state;
   amp_config cfg = config("ring");
@@ -141,6 +178,7 @@ int main(void) {
       cmocka_unit_test(drift_is_minus_the_energy_gradient_with_pairs),
       cmocka_unit_test(drift_is_minus_the_energy_gradient_with_bonds),
       cmocka_unit_test(a_missing_partner_names_the_bond),
+      cmocka_unit_test(forces_on_every_row_are_the_drift_less_self_propulsion),
       cmocka_unit_test(ghost_width_covers_forces_and_bonds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,40 @@ static void absolute_positions_follow_the_displacement(void **state) {
   amp_neighborhood_free(&nb);
 }
 
+/* With spec.force each token's x ends with its particle's force (row r:
+ * (10 r, -r)), after x_i - x_j and x_j; padding stays zero; a build with
+ * spec.force and no forces, or forces without spec.force, is refused. */
+static void tokens_carry_their_particles_forces(void **state) {
+  (void)state;
+  amp_neighborhood_spec s = {.model = AMP_MODEL_AOUP, .dim = 2, .L = 16, .K = 7, .R = 2.5, .absolute_position = 1,
+                             .force = 1};
+  amp_particles p;
+  amp_cells c = {0};
+  amp_neighborhoods nb = {0};
+  size_t target = 0;
+  double force[7][2];
+  for (int r = 0; r < 7; ++r) force[r][0] = 10.0 * r, force[r][1] = -r;
+  place(&p, 7, tie_x, tie_id);
+  assert_int_equal(amp_cells_build(&c, &p, s.L, s.R), 0);
+  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), 0);
+  assert_int_equal(nb.nx, 6);
+  for (int t = 0; t < 8; ++t) {
+    const float *x = nb.x + 6 * t;
+    int row = -1;
+    for (int r = 0; r < 7; ++r)
+      if (tie_id[r] == nb.id[t]) row = r;
+    float want[2] = {row < 0 ? 0 : (float)force[row][0], row < 0 ? 0 : (float)force[row][1]};
+    if (x[4] != want[0] || x[5] != want[1]) fail_msg("token %d (id %lld): force (%g, %g)", t, (long long)nb.id[t], x[4], x[5]);
+  }
+  assert_true(nb.x[6 * 1 + 1] == 1 && nb.x[6 * 1 + 3] == -1); /* token 1 (id 0): x_i - x_j, then x_j */
+  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, NULL, &target, 1), -1);
+  s.force = 0;
+  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), -1);
+  amp_neighborhood_free(&nb);
+  amp_cells_free(&c);
+  amp_particles_free(&p);
+}
+
 static void feature_maps_and_widths(void **state) {
   (void)state;
   int nf, nx;
@@ -292,6 +326,7 @@ int main(void) {
       cmocka_unit_test(fewer_than_K_within_R_are_padded),
       cmocka_unit_test(an_isolated_particle_and_the_cutoff_itself),
       cmocka_unit_test(absolute_positions_follow_the_displacement),
+      cmocka_unit_test(tokens_carry_their_particles_forces),
       cmocka_unit_test(feature_maps_and_widths),
       cmocka_unit_test(scratch_is_reused_across_shapes),
       cmocka_unit_test(contract_violations_are_refused),
