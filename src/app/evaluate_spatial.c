@@ -273,7 +273,7 @@ static int write_block(amp_evaluate *e, Vec v, const char *suffix) {
   const PetscScalar *a;
   if (amp_fields_corners(f, start, count) || VecGetArrayRead(v, &a)) return fail(e, "cannot read the fields");
   int status = suffix ? amp_h5md_write_grid_fixed(e->out, suffix, start, count, a, e->error)
-                      : amp_h5md_write_grid(e->out, start, count, a, e->error);
+                      : amp_h5md_write_grid(e->out, amp_h5md_frames(e->out) - 1, start, count, a, e->error);
   return VecRestoreArrayRead(v, &a) || status ? -1 : 0;
 }
 
