@@ -52,7 +52,7 @@ enum {
 enum { AMP_EVAL_CLUSTER_SIZE, AMP_EVAL_CLUSTER_CENTER, AMP_EVAL_RADIAL_COUNT, AMP_EVAL_RADIAL_SIGMA, AMP_EVAL_NPROFILE };
 
 /* The fields on a grid and the radial profile about the largest cluster
- * (evaluate_spatial.c). */
+ * (evaluate_spatial.c). "rank 0": the replica's first rank. */
 typedef struct {
   amp_fields fields;          /* fields.n = 0: none */
   double *values;             /* [capacity][2 + d] each owned row's 1, sigma, velocity: what is deposited */

@@ -9,8 +9,9 @@
 # and root attribute but the input's text); 1 and 2 ranks per replica
 # agree as tests/cli/evaluate.sh asserts for 1 and 2 ranks (network values
 # to 1e-5 of the dataset's scale, the rest exactly). The closing lines are
-# the same (frames done count every replica's); a run of replicas that
-# fails leaves no epr.h5, finished or partial.
+# the same, and the progress lines count every replica's frames (a line per
+# round: progress_interval = 1e-9); a run of replicas that fails leaves no
+# epr.h5, finished or partial.
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_evaluate.py"
@@ -21,24 +22,29 @@ new_dir evaluate_replicas
 trained_model
 
 # evaluate_input NAME REPLICAS [EXTRA]: evaluate frames 8, 10, ..., 28 of
-# data/ (11 snapshots) with REPLICAS replicas into NAME/ (EXTRA: more
-# [network] lines)
+# data/ (11 snapshots) with REPLICAS replicas into NAME/, a progress line
+# after every round (EXTRA: more [network] lines)
 evaluate_input() {
   {
-    printf '[run]\noutput_dir = "%s"\nreplicas = %s\n' "$1" "$2"
+    printf '[run]\noutput_dir = "%s"\nreplicas = %s\nprogress_interval = 1e-9\n' "$1" "$2"
     system "${3:-}"
     printf '[evaluate]\nmodel = "data/model.h5"\ntrajectory = "data/trajectory.h5"\nfirst_snapshot = 8\nstride = 2\n'
   } > "$1.toml"
 }
 
-# same_closing A B: A.out and B.out have the same closing lines (at least 7),
-# but for the rate and the output's name
+# closing NAME: the closing lines of NAME.out but the rate and the output's name
+closing() { grep '^evaluate: ' "$1.out" | grep -v '^evaluate: [0-9]*/[0-9]* snapshots \| done in \|^evaluate: output '; }
+
+# same_closing A B: A.out and B.out have the same closing lines (at least 7)
 same_closing() {
-  local a b
-  a=$(grep '^evaluate: ' "$1.out" | grep -v ' done in \|^evaluate: output ')
-  b=$(grep '^evaluate: ' "$2.out" | grep -v ' done in \|^evaluate: output ')
-  [ "$a" = "$b" ] && [ "$(printf '%s\n' "$a" | wc -l)" -ge 7 ]
+  [ "$(closing "$1")" = "$(closing "$2")" ] && [ "$(closing "$1" | wc -l)" -ge 7 ] && return
+  closing "$2" > "$2.closing"
+  closing "$1" | diff - "$2.closing" | show /dev/stdin
+  return 1
 }
+
+# progress NAME: the frames done in NAME.out's progress lines, one line
+progress() { sed -n 's|^evaluate: \([0-9]*\)/11 snapshots (.*|\1|p' "$1.out" | tr '\n' ' '; }
 
 for run in "r1n1 1 1" "r1n2 1 2" "r2n2 2 2" "r2n4 2 4" "r3n3 3 3"; do
   set -- $run
@@ -57,6 +63,9 @@ for pair in "r1n1 r2n2" "r1n1 r3n3" "r1n2 r2n4"; do
     $py "$checker" identical "$1/epr.h5" "$2/epr.h5"
   check "$2 prints $1's closing lines" same_closing "$1" "$2"
 done
+check "progress lines count every replica's frames, a line per round: 1 replica 1..11, 2: 2 4 .. 10 11, 3: 3 6 9 11" \
+  sh -c "[ '$(progress r1n1)' = '1 2 3 4 5 6 7 8 9 10 11 ' ] && [ '$(progress r2n4)' = '2 4 6 8 10 11 ' ] &&
+         [ '$(progress r3n3)' = '3 6 9 11 ' ]"
 check "1 and 2 ranks per replica agree as 1 and 2 ranks do (network values to float rounding, the rest exactly)" \
   $py "$checker" same r1n1/epr.h5 r2n4/epr.h5
 check "three replicas' epr.h5 is consistent: rows in id order, totals, phases, fields, radial profile" \
