@@ -3,7 +3,8 @@
  * XDMF sidecar for ParaView, and read back for initial conditions and restarts.
  *
  * Design. One replica's communicator writes one file through the MPI-IO
- * driver with collective transfers. Row i of every per-particle dataset is the
+ * driver with collective transfers (or several replicas one file, a frame
+ * each per round: amp_h5md_append_round). Row i of every per-particle dataset is the
  * particle with global id i, whatever the number of ranks: before each frame
  * the owned rows are regrouped by id with one MPI_Alltoallv (io/id_blocks.h)
  * and each rank writes one contiguous hyperslab per dataset, so files written
@@ -106,13 +107,27 @@ int amp_h5md_resume(amp_h5md **w, const char *path, MPI_Comm comm, const amp_h5m
 int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
                     const double *const *particle_obs, const double *scalar_obs, char *err);
 
-/* This rank's block of every grid observable at the last appended frame:
- * the cells start[a] <= i_a < start[a] + count[a] along each axis a (x
- * first; count[a] = 0 on a rank that has none), from
+/* Append a round of `frames` frames written side by side by groups of the
+ * writer's ranks (replicas, each with its own communicator `group`): the
+ * group with slot s (0 <= s < frames) writes frame amp_h5md_frames(w) + s
+ * as amp_h5md_append writes a frame with comm = group (its rows regrouped
+ * by id over the group, each id once; the group's rank 0 writes the
+ * per-frame numbers). A group with slot < 0 has no frame this round and
+ * joins the collective calls only (p, particle_obs, scalar_obs unread).
+ * Every rank passes the same `frames`. amp_h5md_append is the round of one
+ * frame by the whole communicator. */
+int amp_h5md_append_round(amp_h5md *w, int frames, int slot, MPI_Comm group, int64_t step, double time,
+                          const amp_particles *p, const double *const *particle_obs, const double *scalar_obs,
+                          char *err);
+
+/* This rank's block of every grid observable at frame `frame` (0 ..
+ * amp_h5md_frames(w) - 1): the cells start[a] <= i_a < start[a] + count[a]
+ * along each axis a (x first; count[a] = 0 on a rank that has none), from
  * block[count[d-1]]..[count[0]][W], x fastest, the W = sum of w_k
  * components of the grid observables one after the other in spec order
- * (a DMDA global vector's own array). */
-int amp_h5md_write_grid(amp_h5md *w, const int64_t *start, const int64_t *count, const double *block, char *err);
+ * (a DMDA global vector's own array). Ranks may pass different frames. */
+int amp_h5md_write_grid(amp_h5md *w, int64_t frame, const int64_t *start, const int64_t *count, const double *block,
+                        char *err);
 
 /* The same block written once, as the time-independent datasets
  * /observables/<name><suffix> [n]..[n] or [n]..[n][w] (e.g. suffix "_mean"

@@ -3,25 +3,34 @@
  * probability flow and entropy production of every particle of every
  * snapshot (epr.h5), and the totals next to the network-free estimate.
  *
- * Design. Snapshots are evaluated one after the other by all ranks of
- * MPI_COMM_WORLD together, split in space (domain.h): [run] replicas does
- * not split the frames here, so the file is written by one communicator and
- * its rows come out in id order whatever the number of ranks. A snapshot:
+ * Design. MPI_COMM_WORLD splits into [run] replicas = R replicas of P ranks
+ * (parallel.h, as in the simulate and train stages). The snapshots are
+ * shared among them round robin: snapshot k (frame first + k stride) is
+ * replica k mod R's, and in round j replica r evaluates snapshot j R + r,
+ * split in space over its own ranks (domain.h) as a run of P ranks would.
+ * A snapshot:
  *
  *   read the frame, keep the owned particles, ghosts within
- *   max(R, force cutoff, bond_reach, phase_radius, and for bond-graph
- *   neighbourhoods the hops of their tokens times the bond reach) -> cells
+ *   max(neighbourhood cutoff, force cutoff, bond_reach, phase_radius, and
+ *   for bond-graph neighbourhoods the hops of their tokens times the bond
+ *   reach) -> cells
  *   -> every owned particle's neighbourhood -> scores and their input Jacobian (score.h) -> drift and
  *   div_x b -> the per-particle formulas (epr_frame.h, epr_local.h) ->
- *   phase labels (phase.h) -> one MPI_Allreduce of the totals -> fields on
- *   a grid and the radial profile about the largest cluster
- *   (evaluate_spatial.c) -> one frame of epr.h5
+ *   phase labels (phase.h) -> one MPI_Allreduce of the totals over the
+ *   replica -> fields on a grid and the radial profile about the largest
+ *   cluster (evaluate_spatial.c)
+ *
+ * and then, all replicas together, the round (evaluate_rounds.c): its
+ * frames appended to epr.h5 by all ranks in one collective write, rows in
+ * id order at each replica's frame, and every frame's numbers added to the
+ * run's sums in frame order, so the file does not depend on R.
  *
  * A particle's numbers depend only on its neighbourhood (the same tokens on
  * any number of ranks, neighborhood.h) and its own drift (summed in id
  * order), so they are the same on 1, 2 or 4 ranks up to the float rounding
- * of the network's micro-batches. The totals per snapshot enter blocking
- * averages (blocking.h), whose errors are the ones printed at the end.
+ * of the network's micro-batches, and on R not at all. The totals per
+ * snapshot enter blocking averages (blocking.h), whose errors are the ones
+ * printed at the end.
  */
 #include <math.h>
 #include <stdio.h>
@@ -76,11 +85,13 @@ int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cl
   amp_blocking_init(&e->free);
   MPI_Comm_rank(MPI_COMM_WORLD, &e->rank);
   if (register_events(e)) return fail(e, "cannot register the timers");
+  if (amp_replica_split(MPI_COMM_WORLD, cfg->run.replicas, &e->replica))
+    return fail(e, "cannot split the ranks into replicas");
   double graph_width;
   if (amp_bonds_load_with_halo(cfg, MPI_COMM_WORLD, &e->bonds, &graph_width, e->error, sizeof e->error)) return -1;
   e->halo_width = fmax(e->halo_width, graph_width);
   amp_score_neighborhood_spec(cfg, &e->bonds, &e->spec);
-  if (amp_domain_create(&e->dom, MPI_COMM_WORLD, d, cfg->system.box_length)) return fail(e, e->dom.error);
+  if (amp_domain_create(&e->dom, e->replica.comm, d, cfg->system.box_length)) return fail(e, e->dom.error);
   /* all: the whole frame read from a file, or the live rows staged online */
   const size_t staged = cfg->evaluate.source == AMP_SOURCE_FILE ? (size_t)cfg->system.particles : 1024;
   if (amp_particles_init(&e->p, d, nq, 1024) || amp_particles_init(&e->all, d, nq, staged))
@@ -89,11 +100,12 @@ int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cl
   if (amp_epr_frame_init(&e->epr, cfg, &e->layout.arch, &e->bonds) || amp_token_forces_init(&e->forces, cfg))
     return fail(e, "out of memory for the pair-force table");
   observable_widths(e);
-  return amp_evaluate_spatial_init(e);
+  return amp_evaluate_spatial_init(e) || amp_evaluate_rounds_init(e) ? -1 : 0;
 }
 
 void amp_evaluate_teardown(amp_evaluate *e) {
   amp_evaluate_close_files(e);
+  amp_evaluate_rounds_free(e);
   amp_evaluate_spatial_free(e);
   amp_epr_frame_free(&e->epr);
   amp_token_forces_free(&e->forces);
@@ -114,6 +126,7 @@ void amp_evaluate_teardown(amp_evaluate *e) {
   if (e->p.capacity) amp_particles_free(&e->p);
   if (e->all.capacity) amp_particles_free(&e->all);
   if (e->dom.comm) amp_domain_free(&e->dom);
+  if (e->replica.comm) MPI_Comm_free(&e->replica.comm);
 }
 
 /* Room for n owned rows in every per-particle buffer. */
@@ -141,7 +154,7 @@ static int reserve(amp_evaluate *e, size_t n) {
 /* The network, the drift and the phase counts of the loaded frame's owned
  * rows (`where` names the snapshot in a message). Returns 0, or -1 with
  * e->error set. */
-static int compute(amp_evaluate *e, const char *where) {
+static int network(amp_evaluate *e, const char *where) {
   const size_t n = e->p.nowned;
   amp_timer_begin(e->ev.network);
   int status = reserve(e, n ? n : 1);
@@ -185,69 +198,81 @@ static void record(amp_evaluate *e, size_t i, double *sums) {
   sums[AMP_EVAL_PHASE_SIGMA + phase] += pt->sigma;
 }
 
-/* The snapshot's totals over all ranks (sums[AMP_EVAL_NSCALARS] on entry:
- * this rank's; failed: this rank failed); then its scalars and the run's
- * accumulators. Returns -1 when any rank failed. Collective. */
-static int totals(amp_evaluate *e, double *sums, int failed) {
-  double all[AMP_EVAL_NSCALARS + 1];
+/* The snapshot's totals over the replica's ranks (sums[AMP_EVAL_NSCALARS]
+ * on entry: this rank's; failed: this rank failed), as the frame's scalars
+ * in e->spatial.numbers. Returns -1 when any rank failed. Collective over
+ * the replica. */
+static int totals(amp_evaluate *e, const double *sums, int failed) {
+  double all[AMP_EVAL_NSCALARS + 1], *scalars = e->spatial.numbers;
   memcpy(all, sums, AMP_EVAL_NSCALARS * sizeof *all);
   all[AMP_EVAL_NSCALARS] = failed;
-  if (MPI_Allreduce(MPI_IN_PLACE, all, AMP_EVAL_NSCALARS + 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+  if (MPI_Allreduce(MPI_IN_PLACE, all, AMP_EVAL_NSCALARS + 1, MPI_DOUBLE, MPI_SUM, e->dom.comm) != MPI_SUCCESS)
     return fail(e, "MPI_Allreduce failed");
   if (all[AMP_EVAL_NSCALARS] > 0) return failed ? -1 : fail(e, "");
-  memcpy(sums, all, AMP_EVAL_NSCALARS * sizeof *sums);
+  memcpy(scalars, all, AMP_EVAL_NSCALARS * sizeof *scalars);
   for (int k = 0; k < AMP_NPHASES; ++k) {
-    double count = sums[AMP_EVAL_PHASE_COUNT + k];
-    sums[AMP_EVAL_PHASE_SIGMA + k] = count > 0 ? sums[AMP_EVAL_PHASE_SIGMA + k] / count : NAN;
+    double count = scalars[AMP_EVAL_PHASE_COUNT + k];
+    scalars[AMP_EVAL_PHASE_SIGMA + k] = count > 0 ? scalars[AMP_EVAL_PHASE_SIGMA + k] / count : NAN;
   }
-  amp_evaluate_accumulate(e, sums);
   return 0;
 }
 
-void amp_evaluate_accumulate(amp_evaluate *e, const double *scalars) {
+void amp_evaluate_accumulate(amp_evaluate *e, const double *numbers) {
   const double N = (double)e->cfg->system.particles;
-  amp_blocking_add(&e->sigma, scalars[AMP_EVAL_TOTAL_SIGMA] / N);
-  amp_blocking_add(&e->sigma_q, scalars[AMP_EVAL_TOTAL_SIGMA_Q] / N);
-  amp_blocking_add(&e->density, scalars[AMP_EVAL_TOTAL_DENSITY] / N);
-  amp_blocking_add(&e->free, scalars[AMP_EVAL_TOTAL_FREE] / N);
+  amp_blocking_add(&e->sigma, numbers[AMP_EVAL_TOTAL_SIGMA] / N);
+  amp_blocking_add(&e->sigma_q, numbers[AMP_EVAL_TOTAL_SIGMA_Q] / N);
+  amp_blocking_add(&e->density, numbers[AMP_EVAL_TOTAL_DENSITY] / N);
+  amp_blocking_add(&e->free, numbers[AMP_EVAL_TOTAL_FREE] / N);
   for (int k = 0; k < AMP_NPHASES; ++k) {
-    double count = scalars[AMP_EVAL_PHASE_COUNT + k];
+    double count = numbers[AMP_EVAL_PHASE_COUNT + k];
     e->phase_count[k] += count;
-    if (count > 0) e->phase_sigma[k] += scalars[AMP_EVAL_PHASE_SIGMA + k] * count;
+    if (count > 0) e->phase_sigma[k] += numbers[AMP_EVAL_PHASE_SIGMA + k] * count;
   }
+  amp_evaluate_spatial_accumulate(e, numbers);
   e->done++;
 }
 
-int amp_evaluate_frame(amp_evaluate *e, int64_t step, double time, const char *where) {
+int amp_evaluate_compute(amp_evaluate *e, const char *where) {
   double sums[AMP_EVAL_NSCALARS] = {0};
-  int failed = compute(e, where);
+  int failed = network(e, where);
   for (size_t i = 0; !failed && i < e->p.nowned; ++i) record(e, i, sums);
-  if (totals(e, sums, failed) || amp_evaluate_spatial_frame(e)) return -1;
-  amp_timer_begin(e->ev.output);
-  int status = amp_evaluate_write_frame(e, step, time, sums);
-  amp_timer_end(e->ev.output);
-  return status;
+  return totals(e, sums, failed) || amp_evaluate_spatial_frame(e) ? -1 : 0;
 }
 
-/* One snapshot, frame f of the trajectory. Collective. */
-static int snapshot(amp_evaluate *e, int64_t f) {
-  int64_t step;
-  double time;
+int amp_evaluate_frame(amp_evaluate *e, int64_t step, double time, const char *where) {
+  return amp_evaluate_round(e, 1, amp_evaluate_compute(e, where) != 0, step, time);
+}
+
+/* Frame f of the trajectory, read and computed by this replica. Collective
+ * over the replica. */
+static int snapshot(amp_evaluate *e, int64_t f, int64_t *step, double *time) {
   char where[64];
   amp_timer_begin(e->ev.load);
-  int status = amp_load_frame(e->data, f, &e->dom, e->halo_width, &e->all, &e->p, &e->halo, &step, &time, e->error);
+  int status = amp_load_frame(e->data, f, &e->dom, e->halo_width, &e->all, &e->p, &e->halo, step, time, e->error);
   amp_timer_end(e->ev.load);
   snprintf(where, sizeof where, "frame %lld of the trajectory", (long long)f);
-  return status ? -1 : amp_evaluate_frame(e, step, time, where);
+  return status ? -1 : amp_evaluate_compute(e, where);
+}
+
+/* The round of the snapshots k = from .. from + replicas - 1 (those below
+ * e->snapshots): replica r computes snapshot from + r, then all write and
+ * accumulate them. Collective. */
+static int round_from(amp_evaluate *e, int64_t from) {
+  const int64_t R = e->replica.count, k = from + e->replica.index, left = e->snapshots - from;
+  int64_t step = 0;
+  double time = 0;
+  int failed = k < e->snapshots && snapshot(e, e->first + k * e->stride, &step, &time);
+  return amp_evaluate_round(e, (int)(left < R ? left : R), failed, step, time);
 }
 
 static int run(amp_evaluate *e) {
   amp_progress progress;
+  const int64_t R = e->replica.count;
   amp_progress_start(&progress, "evaluate", "snapshots", e->snapshots, e->cfg->run.progress_interval,
                      e->rank == 0 && !e->quiet ? stdout : NULL, amp_clock());
-  for (int64_t k = 0; k < e->snapshots; ++k) {
-    if (snapshot(e, e->first + k * e->stride)) return -1;
-    amp_progress_update(&progress, k + 1, amp_clock());
+  for (int64_t from = 0; from < e->snapshots; from += R) {
+    if (round_from(e, from)) return -1;
+    amp_progress_update(&progress, from + R < e->snapshots ? from + R : e->snapshots, amp_clock());
   }
   amp_progress_finish(&progress, e->snapshots, amp_clock());
   return amp_evaluate_finish(e);

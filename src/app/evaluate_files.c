@@ -2,8 +2,9 @@
  * The evaluate stage's files (evaluate_internal.h).
  *
  * Data. One trajectory ([evaluate] trajectory, or the simulate stage's),
- * read frame by frame by every rank, which keeps the particles it owns and
- * exchanges ghosts, as the train stage does.
+ * opened by each replica over its own ranks and read frame by frame (each
+ * replica its own frames) by every rank, which keeps the particles it owns
+ * and exchanges ghosts, as the train stage does.
  *
  * Model. Its neighbourhood kind must be the input's, and its architecture
  * exactly the one [network] implies (amp_score_arch): a model trained for
@@ -16,9 +17,10 @@
  * (vectors [T][N][w]), one scalar observable per per-snapshot total, and
  * the run's totals and provenance as root attributes, the radial profile
  * (per-frame observables of several numbers) and the fields on their grid
- * (grid observables, evaluate_spatial.c); written under
- * "<name>.partial" and renamed when complete, with its XDMF sidecar. A run
- * that fails removes the partial file.
+ * (grid observables, evaluate_spatial.c); written by all ranks together,
+ * a round of frames at a time (evaluate_rounds.c), under "<name>.partial"
+ * and renamed when complete, with its XDMF sidecar. A run that fails
+ * removes the partial file.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -74,10 +76,11 @@ static int fail(amp_evaluate *e, const char *what) {
   return -1;
 }
 
-int amp_evaluate_open_data(amp_evaluate *e) {
+/* The trajectory, opened by this replica's ranks, checked, its frames chosen. */
+static int open_data(amp_evaluate *e) {
   const amp_config *cfg = e->cfg;
   const char *path = cfg->evaluate.trajectory;
-  if (amp_h5md_open(&e->data, path, MPI_COMM_WORLD, &e->info, e->error)) return -1;
+  if (amp_h5md_open(&e->data, path, e->replica.comm, &e->info, e->error)) return -1;
   if (amp_trajectory_mismatch(cfg, path, e->info.particles, e->info.dim, e->info.box, e->info.internal, e->error,
                               sizeof e->error))
     return -1;
@@ -89,6 +92,8 @@ int amp_evaluate_open_data(amp_evaluate *e) {
            path, (long long)e->info.frames, (long long)e->first);
   return -1;
 }
+
+int amp_evaluate_open_data(amp_evaluate *e) { return amp_evaluate_agree(e, open_data(e) != 0); }
 
 /* The file's architecture must be the input's. */
 static int check_arch(amp_evaluate *e, const amp_nn_arch *file) {
@@ -241,14 +246,16 @@ int amp_evaluate_resume_output(amp_evaluate *e, int64_t frames) {
 
 int amp_evaluate_flush_output(amp_evaluate *e) { return amp_h5md_flush(e->out, e->error) ? -1 : 0; }
 
-int amp_evaluate_write_frame(amp_evaluate *e, int64_t step, double time, const double *scalars) {
+int amp_evaluate_write_round(amp_evaluate *e, int frames, int64_t step, double time) {
   const double *obs[AMP_EVAL_NOBS];
+  const int slot = e->replica.index < frames ? e->replica.index : -1;
   int n = 0;
   for (int k = 0; k < AMP_EVAL_NOBS; ++k)
     if (e->width[k]) obs[n++] = e->obs[k];
-  memcpy(e->spatial.numbers, scalars, AMP_EVAL_NSCALARS * sizeof *scalars);
-  if (amp_h5md_append(e->out, step, time, &e->p, obs, e->spatial.numbers, e->error)) return -1;
-  return amp_evaluate_spatial_write(e);
+  if (amp_h5md_append_round(e->out, frames, slot, e->replica.comm, step, time, &e->p, obs, e->spatial.numbers,
+                            e->error))
+    return -1;
+  return amp_evaluate_spatial_write(e, amp_h5md_frames(e->out) - frames + (slot >= 0 ? slot : 0), slot >= 0);
 }
 
 /* mean and standard error of a blocking series */

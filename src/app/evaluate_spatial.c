@@ -9,22 +9,26 @@
  * space: v_x = b_x - eps s_x when it enters sigma (a position head and
  * eps > 0), else the drift b_x, which is v_x itself when eps = 0 and, with
  * eps > 0 but no position head, misses the term -eps grad(density) of the
- * current (evaluate.md). The grid's blocks are written after each frame,
- * and their mean over the snapshots when the file is finished.
+ * current (evaluate.md). A replica's DMDA spans its own ranks; the grid's
+ * blocks are written after each frame, and their mean over the snapshots
+ * (by replica 0) when the file is finished.
  *
  * Clusters. One MPI_Gatherv brings the ids and positions of the solid and
- * interface particles to rank 0 (the same whether the frame was read from a
- * file or is the live simulation's, in situ), which finds the largest
- * cluster among them (clusters.h) and broadcasts its size and centre. Rank
- * 0's memory for this is N bytes of flags, N (1 + d) doubles of gathered
- * records and N slots plus, per solid or interface particle, its row
- * (8 (1 + d + nq) bytes), two union-find words and its cell entry: a few MB
- * for N = 1e5. Every rank then bins its own particles about the centre
- * (radial.h) and one MPI_Allreduce sums the bins.
+ * interface particles to the replica's rank 0 (the same whether the frame
+ * was read from a file or is the live simulation's, in situ), which finds
+ * the largest cluster among them (clusters.h) and broadcasts its size and
+ * centre over the replica. That rank's memory for this is N bytes of
+ * flags, N (1 + d) doubles of gathered records and N slots plus, per solid
+ * or interface particle, its row (8 (1 + d + nq) bytes), two union-find
+ * words and its cell entry: a few MB for N = 1e5. Every rank then bins its
+ * own particles about the centre (radial.h) and one MPI_Allreduce over the
+ * replica sums the bins.
  *
  * The run's sums (the mean profile, the fields' mean) are added from the
- * frame's numbers as epr.h5 records them, so a restarted in situ run
- * rebuilds them bit for bit from the frames it keeps.
+ * frame's numbers as epr.h5 records them and from the frame's block of
+ * fields, in frame order whichever replica computed the frame
+ * (evaluate_rounds.c), so they do not depend on the replicas, and a
+ * restarted in situ run rebuilds them bit for bit from the frames it keeps.
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,12 +44,15 @@ static int fail(amp_evaluate *e, const char *what) {
   return -1;
 }
 
-/* Where each profile observable starts in the frame's numbers. */
-static double *profile(amp_evaluate_spatial *s, int k) {
-  double *at = s->numbers + AMP_EVAL_NSCALARS;
-  for (int j = 0; j < k; ++j) at += s->width[j];
+/* Where profile observable k starts in a frame's numbers. */
+static size_t profile_at(const amp_evaluate_spatial *s, int k) {
+  size_t at = AMP_EVAL_NSCALARS;
+  for (int j = 0; j < k; ++j) at += (size_t)s->width[j];
   return at;
 }
+
+/* Profile observable k of the frame being computed. */
+static double *profile(amp_evaluate_spatial *s, int k) { return s->numbers + profile_at(s, k); }
 
 /* Room for n owned rows of deposits and records. Local; 0 or -1. */
 static int reserve(amp_evaluate_spatial *s, size_t n, int d) {
@@ -59,16 +66,17 @@ static int reserve(amp_evaluate_spatial *s, size_t n, int d) {
   return 0;
 }
 
-/* The buffers, on every rank and rank 0's for the gather; agreed. */
+/* The buffers, on every rank and the replica's rank 0's for the gather;
+ * agreed. */
 static int allocate(amp_evaluate *e) {
   amp_evaluate_spatial *s = &e->spatial;
-  const int d = e->cfg->system.dimension, ranks = e->dom.nranks;
-  const size_t N = (size_t)e->cfg->system.particles, numbers = AMP_EVAL_NSCALARS + 1 + (size_t)d + 2 * (size_t)s->bins;
-  int bad = !(s->numbers = calloc(numbers, sizeof *s->numbers)) ||
+  const int d = e->cfg->system.dimension, ranks = e->dom.nranks, root = e->dom.rank == 0;
+  const size_t N = (size_t)e->cfg->system.particles;
+  s->nnumbers = AMP_EVAL_NSCALARS + 1 + d + 2 * s->bins;
+  int bad = !(s->numbers = calloc((size_t)s->nnumbers, sizeof *s->numbers)) ||
             !(s->count_sum = calloc((size_t)s->bins, sizeof *s->count_sum)) ||
-            !(s->sigma_sum = calloc((size_t)s->bins, sizeof *s->sigma_sum)) ||
-            reserve(s, e->rank == 0 ? N : 1, d);
-  if (!bad && e->rank == 0)
+            !(s->sigma_sum = calloc((size_t)s->bins, sizeof *s->sigma_sum)) || reserve(s, root ? N : 1, d);
+  if (!bad && root)
     bad = !(s->counts = malloc((size_t)ranks * sizeof *s->counts)) ||
           !(s->displs = malloc((size_t)ranks * sizeof *s->displs)) || !(s->member = malloc(N)) ||
           !(s->slot = malloc(N * sizeof *s->slot)) ||
@@ -107,7 +115,7 @@ int amp_evaluate_spatial_init(amp_evaluate *e) {
   return allocate(e) || create_fields(e) ? -1 : 0;
 }
 
-/* This snapshot's fields from the owned rows, and their running sum. */
+/* This snapshot's fields from the owned rows (its frame). */
 static int deposit(amp_evaluate *e) {
   amp_evaluate_spatial *s = &e->spatial;
   const size_t d = (size_t)e->dom.dim, w = 2 + d;
@@ -119,7 +127,6 @@ static int deposit(amp_evaluate *e) {
   }
   amp_timer_begin(s->ev_fields);
   PetscErrorCode status = amp_fields_deposit(&s->fields, e->p.nowned, e->p.x, s->values);
-  if (!status) status = amp_fields_accumulate(&s->fields);
   amp_timer_end(s->ev_fields);
   return status ? fail(e, "cannot deposit the fields") : 0;
 }
@@ -156,8 +163,8 @@ static void largest(amp_evaluate *e, size_t gathered, double *found) {
 }
 
 /* The records (id, x) of the owned solid and interface particles, gathered
- * on rank 0; the number gathered into *gathered (rank 0). 0, or -1 when MPI
- * fails. */
+ * on the replica's rank 0; the number gathered into *gathered (there). 0,
+ * or -1 when MPI fails. */
 static int gather_dense(amp_evaluate *e, size_t *gathered) {
   amp_evaluate_spatial *s = &e->spatial;
   const int d = e->dom.dim, w = 1 + d;
@@ -169,14 +176,14 @@ static int gather_dense(amp_evaluate *e, size_t *gathered) {
     mine++;
   }
   int values = mine * w;
-  if (MPI_Gather(&values, 1, MPI_INT, s->counts, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+  if (MPI_Gather(&values, 1, MPI_INT, s->counts, 1, MPI_INT, 0, e->dom.comm) != MPI_SUCCESS) return -1;
   *gathered = 0;
-  for (int r = 0; e->rank == 0 && r < e->dom.nranks; ++r) {
+  for (int r = 0; e->dom.rank == 0 && r < e->dom.nranks; ++r) {
     s->displs[r] = (int)*gathered * w;
     *gathered += (size_t)s->counts[r] / (size_t)w;
   }
-  const void *send = e->rank == 0 ? MPI_IN_PLACE : s->records;
-  return MPI_Gatherv(send, values, MPI_DOUBLE, s->records, s->counts, s->displs, MPI_DOUBLE, 0, MPI_COMM_WORLD) !=
+  const void *send = e->dom.rank == 0 ? MPI_IN_PLACE : s->records;
+  return MPI_Gatherv(send, values, MPI_DOUBLE, s->records, s->counts, s->displs, MPI_DOUBLE, 0, e->dom.comm) !=
                  MPI_SUCCESS
              ? -1
              : 0;
@@ -188,18 +195,19 @@ static int cluster(amp_evaluate *e) {
   double found[1 + AMP_DOMAIN_MAXDIM];
   size_t gathered;
   if (gather_dense(e, &gathered)) return fail(e, "MPI_Gatherv of the solid and interface particles failed");
-  if (e->rank == 0) largest(e, gathered, found);
-  if (MPI_Bcast(found, 1 + e->dom.dim, MPI_DOUBLE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+  if (e->dom.rank == 0) largest(e, gathered, found);
+  if (MPI_Bcast(found, 1 + e->dom.dim, MPI_DOUBLE, 0, e->dom.comm) != MPI_SUCCESS)
     return fail(e, "MPI_Bcast failed");
   if (found[0] < 0) return fail(e, "out of memory finding the clusters");
   memcpy(profile(s, AMP_EVAL_CLUSTER_SIZE), found, (size_t)(1 + e->dom.dim) * sizeof *found);
   return 0;
 }
 
-/* The run's sums from the frame's profile numbers (mean sigma per bin). */
-static void accumulate_profile(amp_evaluate_spatial *s) {
-  const double size = *profile(s, AMP_EVAL_CLUSTER_SIZE);
-  const double *count = profile(s, AMP_EVAL_RADIAL_COUNT), *sigma = profile(s, AMP_EVAL_RADIAL_SIGMA);
+void amp_evaluate_spatial_accumulate(amp_evaluate *e, const double *numbers) {
+  amp_evaluate_spatial *s = &e->spatial;
+  const double size = numbers[profile_at(s, AMP_EVAL_CLUSTER_SIZE)];
+  const double *count = numbers + profile_at(s, AMP_EVAL_RADIAL_COUNT);
+  const double *sigma = numbers + profile_at(s, AMP_EVAL_RADIAL_SIGMA);
   for (int b = 0; size > 0 && b < s->bins; ++b) {
     s->count_sum[b] += count[b];
     if (count[b] > 0) s->sigma_sum[b] += sigma[b] * count[b];
@@ -208,8 +216,8 @@ static void accumulate_profile(amp_evaluate_spatial *s) {
   s->clustered += size > 0;
 }
 
-/* Every rank's particles binned about the centre, summed over ranks; the
- * mean sigma per bin; the run's sums. */
+/* Every rank's particles binned about the centre, summed over the
+ * replica's ranks; the mean sigma per bin. */
 static int radial(amp_evaluate *e) {
   amp_evaluate_spatial *s = &e->spatial;
   const double size = *profile(s, AMP_EVAL_CLUSTER_SIZE);
@@ -218,17 +226,16 @@ static int radial(amp_evaluate *e) {
   if (size > 0)
     amp_radial_add(e->p.x, e->obs[AMP_EVAL_SIGMA], e->p.nowned, e->dom.dim, e->cfg->system.box_length,
                    profile(s, AMP_EVAL_CLUSTER_CENTER), e->cfg->evaluate.radial_bin, s->bins, count, sigma);
-  if (MPI_Allreduce(MPI_IN_PLACE, count, 2 * s->bins, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+  if (MPI_Allreduce(MPI_IN_PLACE, count, 2 * s->bins, MPI_DOUBLE, MPI_SUM, e->dom.comm) != MPI_SUCCESS)
     return fail(e, "MPI_Allreduce failed");
   for (int b = 0; b < s->bins; ++b) sigma[b] = count[b] > 0 ? sigma[b] / count[b] : NAN;
-  accumulate_profile(s);
   return 0;
 }
 
 int amp_evaluate_spatial_frame(amp_evaluate *e) {
   amp_evaluate_spatial *s = &e->spatial;
   int bad = reserve(s, e->p.nowned, e->dom.dim);
-  if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS || bad)
+  if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, e->dom.comm) != MPI_SUCCESS || bad)
     return fail(e, "out of memory for the fields and the radial profile");
   if (s->fields.n && deposit(e)) return -1;
   amp_timer_begin(s->ev_clusters);
@@ -253,35 +260,60 @@ static void restore_field(amp_fields *f, PetscScalar *block, const double *grid,
 }
 
 int amp_evaluate_spatial_restore(amp_evaluate *e, const double *const grid[3]) {
-  amp_evaluate_spatial *s = &e->spatial;
-  amp_fields *f = &s->fields;
+  amp_fields *f = &e->spatial.fields;
   const int widths[3] = {1, 1, e->dom.dim};
   int64_t start[3], count[3];
   PetscScalar *block;
-  accumulate_profile(s);
   if (!f->n) return 0;
   if (amp_fields_corners(f, start, count) || VecGetArray(f->frame, &block)) return fail(e, "cannot restore the fields");
   for (int k = 0, at = 0; k < 3; at += widths[k++]) restore_field(f, block, grid[k], widths[k], at, start, count);
   return VecRestoreArray(f->frame, &block) || amp_fields_accumulate(f) ? fail(e, "cannot restore the fields") : 0;
 }
 
+size_t amp_evaluate_spatial_block(const amp_evaluate *e) {
+  PetscInt n = 0;
+  if (e->spatial.fields.n && VecGetLocalSize(e->spatial.fields.frame, &n)) return 0;
+  return (size_t)n;
+}
+
+int amp_evaluate_spatial_copy(amp_evaluate *e, double *block) {
+  const PetscScalar *a;
+  const size_t n = amp_evaluate_spatial_block(e);
+  if (!n) return 0;
+  if (VecGetArrayRead(e->spatial.fields.frame, &a)) return fail(e, "cannot read the fields");
+  memcpy(block, a, n * sizeof *block);
+  return VecRestoreArrayRead(e->spatial.fields.frame, &a) ? fail(e, "cannot read the fields") : 0;
+}
+
+int amp_evaluate_spatial_add(amp_evaluate *e, const double *block) {
+  amp_fields *f = &e->spatial.fields;
+  PetscScalar *a;
+  const size_t n = amp_evaluate_spatial_block(e);
+  if (!n) return 0;
+  if (VecGetArray(f->frame, &a)) return fail(e, "cannot add the fields");
+  memcpy(a, block, n * sizeof *a);
+  return VecRestoreArray(f->frame, &a) || amp_fields_accumulate(f) ? fail(e, "cannot add the fields") : 0;
+}
+
 /* This rank's block of the fields (frame, or their mean: sum after
- * amp_fields_mean) into the output. */
-static int write_block(amp_evaluate *e, Vec v, const char *suffix) {
+ * amp_fields_mean) into frame `frame` of the output (NULL suffix), or its
+ * dataset of that suffix; mine = 0: no cells (another replica writes them). */
+static int write_block(amp_evaluate *e, Vec v, const char *suffix, int64_t frame, int mine) {
   amp_fields *f = &e->spatial.fields;
   int64_t start[3], count[3];
   const PetscScalar *a;
   if (amp_fields_corners(f, start, count) || VecGetArrayRead(v, &a)) return fail(e, "cannot read the fields");
+  for (int k = 0; !mine && k < 3; ++k) count[k] = 0;
   int status = suffix ? amp_h5md_write_grid_fixed(e->out, suffix, start, count, a, e->error)
-                      : amp_h5md_write_grid(e->out, start, count, a, e->error);
+                      : amp_h5md_write_grid(e->out, frame, start, count, a, e->error);
   return VecRestoreArrayRead(v, &a) || status ? -1 : 0;
 }
 
-int amp_evaluate_spatial_write(amp_evaluate *e) {
+int amp_evaluate_spatial_write(amp_evaluate *e, int64_t frame, int mine) {
   amp_evaluate_spatial *s = &e->spatial;
   if (!s->fields.n) return 0;
   amp_timer_begin(s->ev_write);
-  int status = write_block(e, s->fields.frame, NULL);
+  int status = write_block(e, s->fields.frame, NULL, frame, mine);
   amp_timer_end(s->ev_write);
   return status;
 }
@@ -314,7 +346,7 @@ int amp_evaluate_spatial_finish(amp_evaluate *e) {
     return -1;
   if (amp_fields_mean(&s->fields)) return fail(e, "cannot average the fields");
   amp_timer_begin(s->ev_write);
-  int status = write_block(e, s->fields.sum, "_mean");
+  int status = write_block(e, s->fields.sum, "_mean", -1, e->replica.index == 0);
   amp_timer_end(s->ev_write);
   return status;
 }

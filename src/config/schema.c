@@ -33,7 +33,8 @@ const amp_key_spec amp_schema[] = {
   {"run", "output_dir", AMP_KEY_STRING, F(run.output_dir), VALUE("\"output\""), ANY, NULL, ALL,
    "directory for everything the run writes (created if missing)"},
   {"run", "replicas", AMP_KEY_INT, F(run.replicas), VALUE("1"), GE(1), NULL, ALL,
-   "independent configurations run side by side; must divide the number of MPI ranks"},
+   "independent configurations run side by side (evaluate: each its share of the snapshots); must divide the "
+   "number of MPI ranks"},
   {"run", "progress_interval", AMP_KEY_REAL, F(run.progress_interval), VALUE("10.0"), GT(0), NULL, ALL,
    "seconds between progress lines (rank 0; --quiet turns them off)"},
   {"run", "blas_threads", AMP_KEY_INT, F(run.blas_threads), VALUE("1"), FROM_TO(1, 256), NULL, ALL,

@@ -6,7 +6,12 @@
  * into id blocks (id_blocks.h), every time series grows by one frame, and
  * each rank writes its block of each per-particle dataset as one hyperslab;
  * rank 0 writes the per-frame numbers (step, time, box, scalar observables)
- * while the others join with empty selections. Closing renames the partial
+ * while the others join with empty selections. A round of several frames
+ * (amp_h5md_append_round) is the same step with the ranks in groups, each
+ * group doing for its own frame what the whole communicator does for one:
+ * the rows are regrouped within the group, and every rank's hyperslab and
+ * the group leader's numbers go to the group's frame, in one collective
+ * write per dataset; a group without a frame joins with empty selections. Closing renames the partial
  * file only after every rank has closed it, then writes the XDMF sidecar.
  */
 #include <stdio.h>
@@ -35,53 +40,78 @@ static double *pack(const amp_h5md *w, const amp_particles *p, const double *con
   return rows;
 }
 
-/* The numbers of one frame that rank 0 writes. */
-static int write_frame_numbers(amp_h5md *w, int64_t t, int64_t step, double time, const double *sobs) {
-  int mine = w->rank == 0;
+/* The numbers of frame t, written by the ranks with mine != 0 (one per frame). */
+static int write_frame_numbers(amp_h5md *w, int64_t t, int64_t step, double time, const double *sobs, int mine) {
   double edges[9] = {0};
   for (int a = 0; a < w->dim; ++a) edges[a * w->dim + a] = w->box;
   int status = amp_h5_write_frame(w->step, w->dxpl, t, H5T_NATIVE_INT64, &step, mine) < 0 ||
                amp_h5_write_frame(w->time, w->dxpl, t, H5T_NATIVE_DOUBLE, &time, mine) < 0 ||
                amp_h5_write_frame(w->edges, w->dxpl, t, H5T_NATIVE_DOUBLE, edges, mine) < 0;
-  for (int k = 0, off = 0; k < w->nsobs && !status; off += w->sobs_width[k++])
-    status = amp_h5_write_frame(w->sobs_value[k], w->dxpl, t, H5T_NATIVE_DOUBLE, sobs + off, mine) < 0;
+  for (int k = 0, off = 0; k < w->nsobs && !status; off += w->sobs_width[k++]) {
+    const double *values = mine ? sobs + off : edges; /* none are read without `mine` */
+    status = amp_h5_write_frame(w->sobs_value[k], w->dxpl, t, H5T_NATIVE_DOUBLE, values, mine) < 0;
+  }
   return status ? -1 : 0;
 }
 
-/* This rank's block of every per-particle dataset at frame t. */
+/* This rank's block of every per-particle dataset at frame t (none: no rows). */
 static int write_frame_rows(amp_h5md *w, int64_t t, const amp_id_block *b) {
   const int W = b->width;
-  int status = amp_h5_write_rows(w->position, w->dxpl, t, b->lo, b->n, b->rows, W, 0, w->dim) < 0 ||
-               amp_h5_write_rows(w->q, w->dxpl, t, b->lo, b->n, b->rows, W, w->dim, w->nq) < 0;
+  const double none = 0, *rows = b->rows ? b->rows : &none;
+  int status = amp_h5_write_rows(w->position, w->dxpl, t, b->lo, b->n, rows, W, 0, w->dim) < 0 ||
+               amp_h5_write_rows(w->q, w->dxpl, t, b->lo, b->n, rows, W, w->dim, w->nq) < 0;
   for (int k = 0, off = w->dim + w->nq; k < w->npobs && !status; off += w->pobs_width[k++])
-    status = amp_h5_write_rows(w->pobs_value[k], w->dxpl, t, b->lo, b->n, b->rows, W, off, w->pobs_width[k]) < 0;
+    status = amp_h5_write_rows(w->pobs_value[k], w->dxpl, t, b->lo, b->n, rows, W, off, w->pobs_width[k]) < 0;
   return status ? -1 : 0;
 }
 
-int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
-                    const double *const *particle_obs, const double *scalar_obs, char *err) {
+/* The rows of this rank's group regrouped by id over the group into *block
+ * (a group without a frame, slot < 0: an empty block), and this rank's rank
+ * in the group (*leader = 0: it writes the frame's numbers; -1 without a
+ * frame). Collective over w's communicator; the status agreed over it. */
+static int group_block(amp_h5md *w, int frames, int slot, MPI_Comm group, const amp_particles *p,
+                       const double *const *pobs, amp_id_block *block, int *leader, char *err) {
+  const int W = w->dim + w->nq + w->pobs_columns, mine = slot >= 0;
+  *block = (amp_id_block){.width = W};
+  *leader = -1;
+  int status = 0;
+  if (mine && MPI_Comm_rank(group, leader) != MPI_SUCCESS)
+    status = amp_io_fail(err, AMP_IO_FAILED, "%s: MPI_Comm_rank failed", w->path);
+  else if (frames < 1 || slot >= frames)
+    status = amp_io_fail(err, AMP_IO_INVALID, "%s: a round of %d frames has no slot %d", w->path, frames, slot);
+  else if (mine && (p->dim != w->dim || p->nq != w->nq))
+    status = amp_io_fail(err, AMP_IO_INVALID, "%s: particles have d = %d, nq = %d; the trajectory d = %d, nq = %d",
+                         w->path, p->dim, p->nq, w->dim, w->nq);
+  double *rows = status || !mine ? NULL : pack(w, p, pobs, W);
+  if (!status && mine && !rows) status = amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", w->path);
+  status = amp_io_agree(w->comm, status, w->path, err);
+  if (!status && mine) status = amp_id_blocks(group, w->N, p->nowned, p->id, rows, W, block, w->path, err);
+  free(rows);
+  return amp_io_agree(w->comm, status, w->path, err);
+}
+
+int amp_h5md_append_round(amp_h5md *w, int frames, int slot, MPI_Comm group, int64_t step, double time,
+                          const amp_particles *p, const double *const *particle_obs, const double *scalar_obs,
+                          char *err) {
   amp_h5_quiet quiet;
   amp_h5_quiet_begin(&quiet);
   err[0] = '\0';
-  const int W = w->dim + w->nq + w->pobs_columns;
-  int status = 0;
-  if (p->dim != w->dim || p->nq != w->nq)
-    status = amp_io_fail(err, AMP_IO_INVALID, "%s: particles have d = %d, nq = %d; the trajectory d = %d, nq = %d",
-                         w->path, p->dim, p->nq, w->dim, w->nq);
-  double *rows = status ? NULL : pack(w, p, particle_obs, W);
-  if (!status && !rows) status = amp_io_fail(err, AMP_IO_FAILED, "%s: out of memory", w->path);
-  status = amp_io_agree(w->comm, status, w->path, err);
-  amp_id_block block = {0};
-  if (!status) status = amp_id_blocks(w->comm, w->N, p->nowned, p->id, rows, W, &block, w->path, err);
-  free(rows);
-  int64_t t = w->frames;
-  if (!status) status = amp_io_agree(w->comm, amp_h5md_set_frames(w, t + 1, err), w->path, err);
-  if (!status && (write_frame_numbers(w, t, step, time, scalar_obs) || write_frame_rows(w, t, &block)))
+  amp_id_block block;
+  int leader, status = group_block(w, frames, slot, group, p, particle_obs, &block, &leader, err);
+  const int64_t t0 = w->frames, t = t0 + (slot >= 0 ? slot : 0);
+  if (!status) status = amp_io_agree(w->comm, amp_h5md_set_frames(w, t0 + frames, err), w->path, err);
+  if (!status && (write_frame_numbers(w, t, step, time, scalar_obs, leader == 0) ||
+                  write_frame_rows(w, t, &block)))
     status = amp_io_fail(err, AMP_IO_FAILED, "%s: cannot write frame %lld", w->partial, (long long)t);
   free(block.rows);
   status = amp_io_agree(w->comm, status, w->path, err);
   amp_h5_quiet_end(&quiet);
   return status;
+}
+
+int amp_h5md_append(amp_h5md *w, int64_t step, double time, const amp_particles *p,
+                    const double *const *particle_obs, const double *scalar_obs, char *err) {
+  return amp_h5md_append_round(w, 1, 0, w->comm, step, time, p, particle_obs, scalar_obs, err);
 }
 
 /* This rank's block of each grid observable into frame t of its series
@@ -119,10 +149,13 @@ static int write_grid(amp_h5md *w, int64_t t, const char *suffix, const int64_t 
   return status;
 }
 
-int amp_h5md_write_grid(amp_h5md *w, const int64_t *start, const int64_t *count, const double *block, char *err) {
-  if (w->frames > 0) return write_grid(w, w->frames - 1, "", start, count, block, err);
+int amp_h5md_write_grid(amp_h5md *w, int64_t frame, const int64_t *start, const int64_t *count, const double *block,
+                        char *err) {
+  if (frame >= 0 && frame < w->frames) return write_grid(w, frame, "", start, count, block, err);
   err[0] = '\0';
-  return amp_io_agree(w->comm, amp_io_fail(err, AMP_IO_INVALID, "%s: no frame to write a grid into", w->path),
+  return amp_io_agree(w->comm,
+                      amp_io_fail(err, AMP_IO_INVALID, "%s: no frame %lld to write a grid into (%lld frames)",
+                                  w->path, (long long)frame, (long long)w->frames),
                       w->path, err);
 }
 

@@ -17,6 +17,10 @@ int amp_replica_split(MPI_Comm world, int count, amp_replica *r) {
   return MPI_Comm_split(world, r->index, rank, &r->comm) == MPI_SUCCESS ? 0 : -1;
 }
 
+int amp_replica_peers(MPI_Comm world, const amp_replica *r, int place, MPI_Comm *peers) {
+  return MPI_Comm_split(world, place, r->index, peers) == MPI_SUCCESS ? 0 : -1;
+}
+
 typedef __int128 amp_fixed; /* round(x 2^40) */
 
 double amp_exact_sum(MPI_Comm comm, const double *v, size_t n) {

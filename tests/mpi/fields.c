@@ -177,7 +177,7 @@ static void write_and_read(amp_fields *f, const double *mean) {
   assert_int_equal(VecGetArrayRead(f->sum, &a), 0);
   assert_int_equal(amp_h5md_create(&w, path, MPI_COMM_WORLD, &spec, err), 0);
   assert_int_equal(amp_h5md_append(w, 0, 0.0, &p, NULL, numbers, err), 0);
-  assert_int_equal(amp_h5md_write_grid(w, start, count, a, err), 0);
+  assert_int_equal(amp_h5md_write_grid(w, 0, start, count, a, err), 0);
   assert_int_equal(amp_h5md_write_grid_fixed(w, "_mean", start, count, a, err), 0);
   assert_int_equal(amp_h5md_close(w, err), 0);
   assert_int_equal(VecRestoreArrayRead(f->sum, &a), 0);

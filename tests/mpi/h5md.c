@@ -5,7 +5,9 @@
  * an uninterrupted one; an unfinished file never appears under its final
  * name; wrong ids and missing files are refused on every rank; observables
  * with several components per particle land in [T][N][w] rows by id, and
- * the XDMF sidecar shows them as vectors.
+ * the XDMF sidecar shows them as vectors; frames appended in rounds by
+ * replicas (a frame each, the last round with a replica idle) make the
+ * file that all ranks write one frame at a time.
  */
 #include <mpi.h>
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 
 #include "activempi/app.h"
 #include "activempi/h5md.h"
+#include "activempi/parallel.h"
 #include "mpi_test.h"
 #include "sample.h"
 
@@ -43,27 +46,39 @@ static amp_h5md_spec spec_for(int d, int nq) {
 
 static double scalar_at(int64_t t) { return sample_value(SAMPLE_OBS, t, -1, 0, 1.0); }
 
-/* Append frames [from, to) of the sample data, dealt over comm with `seed`;
- * `offset` shifts the frame the values come from (to write wrong frames). */
-static void append_frames(amp_h5md *w, MPI_Comm comm, int d, int nq, int64_t from, int64_t to, int64_t offset) {
-  int r, p;
-  MPI_Comm_rank(comm, &r);
-  MPI_Comm_size(comm, &p);
+/* Frames [from, to) of the sample data appended in rounds by the replicas
+ * of r, a frame each: replica k writes frames from + k, from + k + R, ...,
+ * its rows dealt over its ranks (in the last round the replicas past `to`
+ * are idle); `offset` shifts the frame the values come from (to write
+ * wrong frames). One replica appends with amp_h5md_append. */
+static void append_rounds(amp_h5md *w, const amp_replica *r, int d, int nq, int64_t from, int64_t to, int64_t offset) {
+  int me, p;
+  MPI_Comm_rank(r->comm, &me);
+  MPI_Comm_size(r->comm, &p);
   char err[AMP_IO_ERR_LEN];
   int64_t ids[N];
   double obs[N];
-  size_t n = sample_deal(N, r, p, 7, ids);
+  size_t n = sample_deal(N, me, p, 7, ids);
   amp_particles part;
   assert_int_equal(amp_particles_init(&part, d, nq, N), 0);
-  for (int64_t t = from; t < to; ++t) {
-    sample_fill(&part, n, ids, t + offset, L, obs);
+  for (int64_t first = from; first < to; first += r->count) {
+    const int64_t t = first + r->index, frames = to - first < r->count ? to - first : r->count;
+    sample_fill(&part, t < to ? n : 0, ids, t + offset, L, obs);
     double total = scalar_at(t + offset);
     const double *pobs[] = {obs};
-    int status = amp_h5md_append(w, 100 * t, 0.5 * t, &part, pobs, &total, err);
+    int status = r->count == 1 ? amp_h5md_append(w, 100 * t, 0.5 * t, &part, pobs, &total, err)
+                               : amp_h5md_append_round(w, (int)frames, t < to ? r->index : -1, r->comm, 100 * t,
+                                                       0.5 * t, &part, pobs, &total, err);
     if (status) print_message("%s\n", err);
     assert_int_equal(status, AMP_IO_OK);
   }
   amp_particles_free(&part);
+}
+
+/* Frames [from, to) appended one at a time by all ranks of comm. */
+static void append_frames(amp_h5md *w, MPI_Comm comm, int d, int nq, int64_t from, int64_t to, int64_t offset) {
+  const amp_replica one = {.comm = comm, .index = 0, .count = 1};
+  append_rounds(w, &one, d, nq, from, to, offset);
 }
 
 static void write_trajectory(const char *path, MPI_Comm comm, int d, int nq) {
@@ -346,6 +361,26 @@ static void vector_observables_are_rows_by_id(void **state) {
   assert_true(ok);
 }
 
+static void replicas_append_rounds_of_frames(void **state) {
+  (void)state;
+  char path[512], straight[512], err[AMP_IO_ERR_LEN];
+  name(path, sizeof path, "rounds.h5");
+  name(straight, sizeof straight, "one_at_a_time.h5");
+  amp_replica r;
+  assert_int_equal(amp_replica_split(MPI_COMM_WORLD, size > 1 ? 2 : 1, &r), 0);
+  amp_h5md_spec spec = spec_for(2, 2);
+  amp_h5md *w;
+  assert_int_equal(amp_h5md_create(&w, straight, MPI_COMM_WORLD, &spec, err), AMP_IO_OK);
+  append_frames(w, MPI_COMM_WORLD, 2, 2, 0, FRAMES + 1, 0);
+  assert_int_equal(amp_h5md_close(w, err), AMP_IO_OK);
+  assert_int_equal(amp_h5md_create(&w, path, MPI_COMM_WORLD, &spec, err), AMP_IO_OK);
+  append_rounds(w, &r, 2, 2, 0, FRAMES + 1, 0);
+  assert_int_equal(amp_h5md_frames(w), FRAMES + 1);
+  assert_int_equal(amp_h5md_close(w, err), AMP_IO_OK);
+  same_frames(path, straight, 2, 2);
+  MPI_Comm_free(&r.comm);
+}
+
 static int make_dir(void **state) {
   (void)state;
   size_t len;
@@ -374,6 +409,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(wrong_ids_are_refused_on_every_rank),
       cmocka_unit_test(missing_trajectory_names_the_file),
       cmocka_unit_test(vector_observables_are_rows_by_id),
+      cmocka_unit_test(replicas_append_rounds_of_frames),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();
