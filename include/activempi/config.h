@@ -58,7 +58,7 @@ typedef enum { AMP_OPTIMIZER_RADAM, AMP_OPTIMIZER_ADAM } amp_optimizer;
 typedef enum { AMP_POOLING_SELF, AMP_POOLING_MEAN } amp_pooling;
 typedef enum { AMP_ENVELOPE_NONE, AMP_ENVELOPE_SMOOTH } amp_envelope;
 typedef enum { AMP_DISTANCE_NONE, AMP_DISTANCE_INPUT } amp_distance;
-typedef enum { AMP_FORCES_NONE, AMP_FORCES_INPUT } amp_forces;
+typedef enum { AMP_FORCES_NONE, AMP_FORCES_INPUT, AMP_FORCES_DRIFT } amp_forces;
 typedef enum { AMP_NEIGHBORHOOD_SPACE, AMP_NEIGHBORHOOD_BONDS } amp_neighborhood_kind;
 typedef enum { AMP_POSITIONS_RELATIVE, AMP_POSITIONS_ABSOLUTE } amp_positions;
 typedef enum { AMP_OUTPUTS_INTERNAL, AMP_OUTPUTS_POSITION } amp_outputs;
@@ -131,7 +131,8 @@ typedef struct {
     amp_pooling pooling;
     amp_envelope envelope;      /* smooth: neighbour tokens fade out at R (nn.h) */
     amp_distance distance;      /* input: the position embedding also reads |x_i - x_j| (nn.h) */
-    amp_forces forces;          /* input: each token carries the interaction force on its particle */
+    amp_forces forces;          /* input: each token carries the interaction force on its particle; drift: also
+                                   its drift relative to the target's (AOUP) */
     amp_positions positions;
     amp_outputs outputs;
     amp_shift shift;
@@ -145,6 +146,7 @@ typedef struct {
     double noise_scale;         /* sigma */
     int batch_particles;
     int frames_per_step;        /* frames each replica draws per optimiser step */
+    double data_memory;         /* file: GiB per rank of data frames kept after their first read */
     long long steps;
     amp_optimizer optimizer;
     double learning_rate;
@@ -187,9 +189,10 @@ typedef struct {
   struct {
     int box_given;       /* 1: box_length was given, packing_fraction derived; 0: the reverse */
     double force_cutoff; /* range of the pair force (0 for none) */
-    double train_halo;   /* train: neighborhood_cutoff + 12 sqrt(d) noise_scale (denoising: a perturbed
-                            neighbour may come from that far), else neighborhood_cutoff; + the force
-                            cutoff with [network] forces = "input" (a token's force is then complete) */
+    double token_halo;   /* neighborhood_cutoff, + the force cutoff with [network] forces (a token's
+                            force is then complete): the halo the tokens of a configuration need */
+    double train_halo;   /* train: token_halo + 12 sqrt(d) noise_scale (denoising: a perturbed
+                            neighbour may come from that far), else token_halo */
     double volume;       /* L^d */
     double density;      /* N / L^d */
   } derived;

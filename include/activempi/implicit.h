@@ -21,7 +21,9 @@
  *   |P s|^2   = sum_k ( w_k(0) . s(f_0) )^2
  *
  * by geometry (nf features, no outputs):
- *   flat   (AOUP, f = g, nf = no = d): f_k(t) = f_0 + t e_k, w_k = e_k;
+ *   flat   (AOUP, f = g, nf = no = d): f_k(t) = f_0 + t e_k, w_k = e_k; with
+ *          drift columns (x's last d: b_j - b_i, b = v0 g + F) every
+ *          neighbour token's move too, by -v0 t e_k;
  *   circle (ABP 2-D, f = (cos theta, sin theta), one output s_theta): one
  *          probe, f(t) = f_0 + t u, u = d f / d theta = (-f_0[1], f_0[0]),
  *          w = 1 (a directional derivative of the network's extension);
@@ -85,6 +87,9 @@ typedef struct {
   const amp_nn_real *q, *x;       /* [B][T][nf], [B][T][nx] tokens (neighborhood.h) */
   const unsigned char *mask;      /* [B][T] */
   amp_nn_real *q_shift;           /* [B][T][nf] scratch: q with token 0 moved */
+  amp_nn_real *x_shift;           /* [B][T][nx] scratch with drift columns (flat geometry): x with every
+                                     neighbour token's b_j - b_i moved by -drift_scale times token 0's move */
+  double drift_scale;             /* v0 (neighborhood.h), with the network's drift_features */
   amp_nn_real *w;                 /* [B][q_outputs] scratch: read-outs w_k of a probe's end */
   amp_nn_real *ds;                /* [B][q_outputs] scratch: dL/ds */
 } AMP_NN(implicit_batch);

@@ -28,6 +28,9 @@
  * With spec.force, x gains d last columns, the force on the token's particle
  * (the caller's, from the configuration: amp_neighborhood_build_with_force):
  *   x     [B][T][nx]  [x_i - x_j, (x_j), (hop), F_j]  (nx = the above + d)
+ * and with spec.drift (AOUP, q = g) d more, the token's drift relative to the
+ * target's, b_j - b_i with b = v0 g + F (token 0: zeros):
+ *   x     [B][T][nx]  [x_i - x_j, (x_j), (hop), F_j, b_j - b_i]  (nx = the above + 2d)
  *
  * Padding tokens have q = 0, x = 0, mask = 0, id = -1. The five arrays are
  * one allocation (block[bytes]), so a batch moves as one buffer.
@@ -93,6 +96,8 @@ typedef struct {
   int absolute_position;  /* 1: x tokens carry x_j after x_i - x_j */
   const amp_bonds *bonds; /* NULL: neighbours in space; else the bond graph they are chosen on */
   int force;              /* 1: x tokens end with the force on the token's particle (d columns) */
+  int drift;              /* 1 (with force, AOUP): then with the drift relative to the target's (d columns) */
+  double v0;              /* the drift's self-propulsion speed: b = v0 q + force */
 } amp_neighborhood_spec;
 
 /* The scratch of the walks on the bond graph (arrays of the graph's N). */
@@ -108,6 +113,7 @@ typedef struct {
   size_t B;               /* targets of the last build */
   int T, nf, nx;          /* tokens per target (K + 1), feature and position widths */
   int absolute_position;  /* x carries x_j (columns d .. 2d-1) */
+  double drift_scale;     /* v0 with the drift columns (x's last d: they move by -v0 dg_i), else 0 */
   float *q;               /* [B][T][nf] */
   float *x;               /* [B][T][nx] */
   unsigned char *mask;    /* [B][T] */

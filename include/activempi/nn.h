@@ -68,8 +68,12 @@ typedef struct {
   double envelope_radius; /* R > 0: neighbour tokens weighed by (1 - r^2/R^2)^2 in attention and
                              mean pooling (envelope.c); 0: no envelope */
   int distance;           /* 1: the position embedding also reads r = |x[0:position_dim]| (distance.c) */
-  int force_features;     /* the last columns of x that are the token particle's force, not a position (the
-                             learn module's; inputs like any other here), or 0 */
+  int force_features;     /* columns of x that are the token particle's force, not a position (the learn
+                             module's; inputs like any other here), or 0: the last ones, or those before
+                             the drift's */
+  int drift_features;     /* the last columns of x: the token particle's drift relative to the target's
+                             (learn module's), which move with the target's q by -drift_scale per unit
+                             (input_jacobian), or 0 */
   int position_dim;       /* d: x's first d columns are x_i - x_j (r = their norm); with an envelope or the
                              distance input, else 0 */
 } amp_nn_arch;
@@ -237,8 +241,11 @@ void AMP_NN(backward)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(
  * x_self enters every neighbour token as x_i - x_j, columns 0 .. d-1 (and,
  * with absolute = 1, token 0's absolute position, columns d .. 2d-1), so jx
  * sums those paths; other columns (the hop of bond-graph tokens) do not
- * depend on it. dim is d. Overwrites the backward scratch. */
+ * depend on it. With drift_features, the last of them are b_j - b_i in
+ * every token t >= 1, which move with q_self by -drift_scale (b = v0 q + F:
+ * drift_scale = v0), so jq adds -drift_scale times their gradients' sum.
+ * dim is d. Overwrites the backward scratch. */
 void AMP_NN(input_jacobian)(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
-                            int dim, int absolute, amp_nn_real *jq, amp_nn_real *jx);
+                            int dim, int absolute, double drift_scale, amp_nn_real *jq, amp_nn_real *jx);
 
 #endif

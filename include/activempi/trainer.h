@@ -83,6 +83,7 @@ typedef struct {
   float *zeta_q, *zeta_x;     /* [capacity][outputs] the items' signed noise, by micro-batch */
   float *ds_q, *ds_x;         /* [capacity][outputs] dL/ds */
   float *q_shift;             /* [capacity][T][nf] implicit: tokens with token 0 moved */
+  float *x_shift;             /* [capacity][T][nx] implicit with drift columns: those moved with it */
   float *readout;             /* [capacity][q_outputs] implicit: read-outs of a probe (implicit.h) */
   double sigma;               /* [train] noise_scale */
   int perturb_positions;      /* loss = "denoising" (positions and internal coordinates) */

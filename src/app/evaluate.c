@@ -76,9 +76,7 @@ int amp_evaluate_setup(amp_evaluate *e, const amp_config *cfg, const amp_cli *cl
   e->first = cfg->evaluate.first_snapshot;
   e->stride = cfg->evaluate.stride;
   e->rule = (amp_phase_rule){cfg->evaluate.phase_radius, cfg->evaluate.solid_neighbors, cfg->evaluate.gas_neighbors};
-  e->halo_width = fmax(fmax(cfg->network.neighborhood_cutoff, amp_drift_halo_width(cfg)), e->rule.radius);
-  if (cfg->network.forces == AMP_FORCES_INPUT) /* a token's force complete */
-    e->halo_width = fmax(e->halo_width, cfg->network.neighborhood_cutoff + cfg->derived.force_cutoff);
+  e->halo_width = fmax(fmax(cfg->derived.token_halo, amp_drift_halo_width(cfg)), e->rule.radius);
   amp_blocking_init(&e->sigma);
   amp_blocking_init(&e->sigma_q);
   amp_blocking_init(&e->density);

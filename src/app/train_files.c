@@ -9,7 +9,11 @@
  * validation_fraction of the rest (at least one when the fraction is > 0)
  * are held out. A frame is read whole by every rank of the replica, which
  * keeps the particles it owns and exchanges ghosts (the halo); at the sizes
- * training runs at (N up to ~1e5 per replica) a frame is a few MB.
+ * training runs at (N up to ~1e5 per replica) a frame is a few MB. The
+ * first frames that fit [train] data_memory stay in memory after their
+ * first read (the cache): a step that draws one again reads no file. Every
+ * rank of a replica draws the same frames and sizes the cache alike, so they
+ * all read (collectively) or all skip the file together.
  *
  * Checkpoint (output_dir/train_checkpoint.h5) is a model file with every
  * parameter set (model_file.h): the moving average (what evaluation reads),
@@ -95,6 +99,28 @@ static void read_epr_free(amp_train *t) {
   if (t->nval) t->epr_free = sum / ((double)t->nval * (double)t->cfg->system.particles);
 }
 
+/* Slots for the first of the training and validation frames that fit
+ * [train] data_memory, each a frame of (id, x, q) rows; they fill as frames
+ * are read. */
+static int cache_open(amp_train *t) {
+  amp_frame_cache *c = &t->cache;
+  const amp_particles *f = &t->frame;
+  const double bytes = (double)t->info.particles * (double)(sizeof *f->id + (size_t)(f->dim + f->nq) * sizeof *f->x);
+  const double fit = floor(t->cfg->train.data_memory * 1073741824.0 / bytes);
+  const int64_t frames = t->ntrain + t->nval;
+  c->count = fit < (double)frames ? (int64_t)fit : frames;
+  if (c->count && !(c->frame = calloc((size_t)c->count, sizeof *c->frame)))
+    return fail(t, "%s", "out of memory for the frame cache: lower [train] data_memory");
+  for (int64_t k = 0; k < c->count; k++)
+    if (amp_particles_init(&c->frame[k], f->dim, f->nq, 1))
+      return fail(t, "%s", "out of memory for the frame cache: lower [train] data_memory");
+  if (t->world_rank == 0 && !t->quiet)
+    printf("train: %lld of the %lld frames stay in memory after their first read (%.3g MB per rank, [train] "
+           "data_memory)\n",
+           (long long)c->count, (long long)frames, (double)c->count * bytes / 1e6);
+  return 0;
+}
+
 int amp_train_open_data(amp_train *t) {
   if (amp_h5md_open(&t->data, t->data_path, t->replica.comm, &t->info, t->error)) return -1;
   if (amp_trajectory_mismatch(t->cfg, t->data_path, t->info.particles, t->info.dim, t->info.box, t->info.internal,
@@ -102,21 +128,33 @@ int amp_train_open_data(amp_train *t) {
       split_frames(t))
     return -1;
   read_epr_free(t);
-  return 0;
+  return cache_open(t);
 }
 
 void amp_train_close_data(amp_train *t) {
   char err[AMP_IO_ERR_LEN];
   if (t->data) amp_h5md_reader_close(t->data, err);
   t->data = NULL;
+  for (int64_t k = 0; t->cache.frame && k < t->cache.count; k++)
+    if (t->cache.frame[k].capacity) amp_particles_free(&t->cache.frame[k]);
+  free(t->cache.frame);
+  t->cache = (amp_frame_cache){0};
+}
+
+/* Frame f of the file: its cache slot, read into on first use, or read into
+ * t->frame when it has none. NULL on failure. Collective over the replica. */
+static const amp_particles *file_frame(amp_train *t, int64_t f) {
+  const int64_t k = f - t->first;
+  amp_particles *slot = k < t->cache.count ? &t->cache.frame[k] : &t->frame;
+  if (slot != &t->frame && slot->nowned) return slot;
+  return amp_h5md_read_frame(t->data, f, slot, NULL, NULL, t->error) ? NULL : slot;
 }
 
 int amp_train_load(amp_train *t, int64_t f) {
   if (f == t->loaded) return 0;
   t->loaded = -1;
-  const amp_particles *all = t->replay.capacity ? amp_train_replay_frame(t, f) : &t->frame;
-  if (!t->replay.capacity && amp_h5md_read_frame(t->data, f, &t->frame, NULL, NULL, t->error)) return -1;
-  if (amp_own_frame(all, &t->dom, t->halo_width, &t->p, &t->halo, t->error)) return -1;
+  const amp_particles *all = t->replay.capacity ? amp_train_replay_frame(t, f) : file_frame(t, f);
+  if (!all || amp_own_frame(all, &t->dom, t->halo_width, &t->p, &t->halo, t->error)) return -1;
   t->loaded = f;
   return 0;
 }

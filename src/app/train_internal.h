@@ -44,6 +44,13 @@ typedef struct {
   int *counts, *displs;      /* [replica ranks] of the gather */
 } amp_replay;
 
+/* The file source's frames kept in memory ([train] data_memory): slot k
+ * holds frame first + k once it has been read (nowned > 0), for k < count. */
+typedef struct {
+  amp_particles *frame; /* [count] */
+  int64_t count;
+} amp_frame_cache;
+
 typedef struct {
   const amp_config *cfg;
   int quiet;
@@ -58,7 +65,8 @@ typedef struct {
   amp_h5md_reader *data;      /* this replica's trajectory */
   amp_h5md_info info;
   char data_path[AMP_STR_LEN + 32];
-  amp_particles frame;        /* every particle of the frame read last */
+  amp_particles frame;        /* every particle of the frame read last (one beyond the cache) */
+  amp_frame_cache cache;      /* file: the frames read once and kept */
   amp_particles p;            /* owned rows + ghosts of that frame */
   int64_t loaded;             /* frame in p, or -1 */
   int64_t first, ntrain, nval; /* frames: [first, first + ntrain) train, the next nval validate */
@@ -83,11 +91,14 @@ typedef struct {
  * restart). Returns 0 or -1. */
 int amp_train_paths(amp_train *t);
 
-/* Open this replica's data, check it against the input, split its frames and
- * read the network-free EPR of the validation frames. Collective. */
+/* Open this replica's data, check it against the input, split its frames,
+ * read the network-free EPR of the validation frames and set up the frame
+ * cache. Collective. */
 int amp_train_open_data(amp_train *t);
 
-/* Load frame f into t->p (owned rows, then ghosts within the halo width). Collective over the replica. */
+/* Load frame f into t->p (owned rows, then ghosts within the halo width):
+ * from the replay buffer, the frame cache, or the file. Collective over the
+ * replica. */
 int amp_train_load(amp_train *t, int64_t f);
 
 /* Continue from the checkpoint when there is one: 1 resumed, 0 none, -1 failure. Collective. */

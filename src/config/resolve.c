@@ -138,17 +138,28 @@ static int check_against_box(amp_parse_context *ctx, const amp_config *cfg, cons
 /* The token forces: no position head (its Jacobian would need the forces'
  * derivatives), no bonds (a bond's partner may lie beyond the halo), and the
  * halo that completes a token's force inside the box. */
-static int check_force_input(amp_parse_context *ctx, const amp_config *cfg) {
+static int check_force_input(amp_parse_context *ctx, amp_config *cfg) {
+  const char *value = cfg->network.forces == AMP_FORCES_DRIFT ? "drift" : "input";
+  char detail[400];
   if (cfg->network.outputs == AMP_OUTPUTS_POSITION)
-    return key_error(ctx, "network", "forces", "%s",
-                     "= \"input\" trains the internal-coordinate head only (the position head's Jacobian would need "
-                     "the forces' derivatives), but [network] outputs = \"internal_and_position\": set outputs = "
-                     "\"internal\" (eps = 0), or use forces = \"none\"");
-  if (cfg->interaction.bonds != AMP_BONDS_NONE)
-    return key_error(ctx, "network", "forces", "%s",
-                     "= \"input\" does not include bond forces: use forces = \"none\" with [interaction] bonds");
-  return check_against_box(ctx, cfg, "[network] neighborhood_cutoff plus the force cutoff (forces = \"input\")",
-                           cfg->network.neighborhood_cutoff + cfg->derived.force_cutoff, "network", "forces",
+    snprintf(detail, sizeof detail,
+             "= \"%s\" trains the internal-coordinate head only (the position head's Jacobian would need the "
+             "forces' derivatives), but [network] outputs = \"internal_and_position\": set outputs = \"internal\" "
+             "(eps = 0), or use forces = \"none\"",
+             value);
+  else if (cfg->interaction.bonds != AMP_BONDS_NONE)
+    snprintf(detail, sizeof detail,
+             "= \"%s\" does not include bond forces: use forces = \"none\" with [interaction] bonds", value);
+  else if (cfg->network.forces == AMP_FORCES_DRIFT && cfg->system.model != AMP_MODEL_AOUP)
+    snprintf(detail, sizeof detail, "%s",
+             "= \"drift\" needs [system] model = \"aoup\" (the drift is then linear in the self-propulsion): use "
+             "forces = \"input\"");
+  else
+    detail[0] = '\0';
+  if (detail[0]) return key_error(ctx, "network", "forces", "%s", detail);
+  cfg->derived.token_halo += cfg->derived.force_cutoff;
+  return check_against_box(ctx, cfg, "[network] neighborhood_cutoff plus the force cutoff ([network] forces)",
+                           cfg->derived.token_halo, "network", "forces",
                            "lower [network] neighborhood_cutoff, or use a larger box");
 }
 
@@ -171,7 +182,8 @@ static int check_network(amp_parse_context *ctx, amp_config *cfg) {
     return key_error(ctx, "network", "envelope", "%s",
                      "= \"smooth\" fades tokens out at neighborhood_cutoff, which selects nothing with neighborhood "
                      "= \"bonds\": use envelope = \"none\"");
-  if (cfg->network.forces == AMP_FORCES_INPUT) {
+  cfg->derived.token_halo = cfg->network.neighborhood_cutoff;
+  if (cfg->network.forces != AMP_FORCES_NONE) {
     int status = check_force_input(ctx, cfg);
     if (status) return status;
   }
@@ -230,7 +242,8 @@ long long amp_online_training_snapshots(const amp_config *cfg, long long count) 
 
 /* A [train] key given for the other source (amp_schema_applies says which). */
 static int check_source_keys(amp_parse_context *ctx, const amp_config *cfg) {
-  static const char *const keys[] = {"replay_frames", "steps_per_snapshot", "data", "checkpoint_interval"};
+  static const char *const keys[] = {"replay_frames", "steps_per_snapshot", "data", "checkpoint_interval",
+                                     "data_memory"};
   const int online = cfg->train.source == AMP_SOURCE_ONLINE;
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
     if (amp_given(ctx, "train", keys[i]) && !amp_schema_train_key_applies(keys[i], cfg->train.source))
@@ -266,8 +279,7 @@ static int check_online(amp_parse_context *ctx, const amp_config *cfg) {
  * a pair's difference moves by at most twice that. */
 static int resolve_train_halo(amp_parse_context *ctx, amp_config *cfg) {
   double reach = cfg->train.loss == AMP_LOSS_DENOISING ? 2 * 6.0 * cfg->train.noise_scale : 0;
-  cfg->derived.train_halo = cfg->network.neighborhood_cutoff + reach * sqrt((double)cfg->system.dimension) +
-                            (cfg->network.forces == AMP_FORCES_INPUT ? cfg->derived.force_cutoff : 0);
+  cfg->derived.train_halo = cfg->derived.token_halo + reach * sqrt((double)cfg->system.dimension);
   return check_against_box(ctx, cfg,
                            "[network] neighborhood_cutoff plus the reach of the denoising noise (12 sqrt(d) [train] "
                            "noise_scale)",

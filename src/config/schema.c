@@ -147,9 +147,10 @@ const amp_key_spec amp_schema[] = {
   {"network", "distance", AMP_KEY_CHOICE, F(network.distance), VALUE("\"none\""), ANY, "none|input", ALL,
    "input: each token's position embedding also reads its distance r = norm(x_i - x_j), so a feature at one distance "
    "(a contact) is a function of one input, not a ring in the plane"},
-  {"network", "forces", AMP_KEY_CHOICE, F(network.forces), VALUE("\"none\""), ANY, "none|input", ALL,
+  {"network", "forces", AMP_KEY_CHOICE, F(network.forces), VALUE("\"none\""), ANY, "none|input|drift", ALL,
    "input: each token also carries the interaction force on its particle (pairs and trap: the drift without "
-   "self-propulsion), so the network sees its neighbours' velocities; internal-coordinate head only, no bonds"},
+   "self-propulsion), so the network sees its neighbours' velocities; drift: also its drift relative to the "
+   "target's, b_j - b_i (AOUP); internal-coordinate head only, no bonds"},
   {"network", "positions", AMP_KEY_CHOICE, F(network.positions), VALUE("\"relative\""), ANY,
    "relative|relative_and_absolute", ALL,
    "position input per token: x_i - x_j, or also x_j (a trap breaks translation invariance)"},
@@ -179,6 +180,9 @@ const amp_key_spec amp_schema[] = {
    "particles per optimiser step, over all ranks"},
   {"train", "frames_per_step", AMP_KEY_INT, F(train.frames_per_step), VALUE("1"), FROM_TO(1, 65536), NULL, ALL,
    "snapshots each replica draws per optimiser step, its batch_particles spread over them (small systems: many)"},
+  {"train", "data_memory", AMP_KEY_REAL, F(train.data_memory), VALUE("1.0"), GE(0), NULL, ALL,
+   "GiB per rank of data frames kept in memory after their first read (the first frames that fit), so steps that "
+   "draw them again read no file; 0: every draw reads the file; source \"file\" only"},
   {"train", "steps", AMP_KEY_LONG, F(train.steps), REQUIRED, GE(1), NULL, ALL, "optimiser steps"},
   {"train", "optimizer", AMP_KEY_CHOICE, F(train.optimizer), VALUE("\"radam\""), ANY, "radam|adam", ALL,
    "optimiser"},
@@ -280,11 +284,10 @@ int amp_schema_table_stage(const char *table) {
 }
 
 int amp_schema_train_key_applies(const char *key, amp_data_source source) {
-  static const char *const online_only[] = {"replay_frames", "steps_per_snapshot"};
-  static const char *const file_only[] = {"data", "checkpoint_interval"};
-  const char *const *other = source == AMP_SOURCE_ONLINE ? file_only : online_only;
-  for (int i = 0; i < 2; ++i)
-    if (!strcmp(key, other[i])) return 0;
+  static const char *const file_only[] = {"data", "checkpoint_interval", "data_memory", NULL};
+  static const char *const online_only[] = {"replay_frames", "steps_per_snapshot", NULL};
+  for (const char *const *other = source == AMP_SOURCE_ONLINE ? file_only : online_only; *other; ++other)
+    if (!strcmp(key, *other)) return 0;
   return 1;
 }
 

@@ -136,7 +136,8 @@ static int write_header(hid_t file, const amp_nn_arch *arch, amp_neighborhood_ki
     status = amp_h5_attr_write(file, "envelope_radius", H5T_NATIVE_DOUBLE, 0, &a.envelope_radius) < 0 ||
              amp_h5_attr_write(file, "position_dim", H5T_NATIVE_INT, 0, &a.position_dim) < 0 ||
              amp_h5_attr_write(file, "distance", H5T_NATIVE_INT, 0, &a.distance) < 0 ||
-             amp_h5_attr_write(file, "force_features", H5T_NATIVE_INT, 0, &a.force_features) < 0;
+             amp_h5_attr_write(file, "force_features", H5T_NATIVE_INT, 0, &a.force_features) < 0 ||
+             amp_h5_attr_write(file, "drift_features", H5T_NATIVE_INT, 0, &a.drift_features) < 0;
   return status;
 }
 
@@ -216,13 +217,14 @@ static int read_optional(hid_t file, const char *name, hid_t type, void *value, 
   return 0;
 }
 
-/* The envelope's, the distance input's and the force features' attributes;
- * absent (files written before them): none of them. */
+/* The envelope's, the distance input's, the force and drift features'
+ * attributes; absent (files written before them): none of them. */
 static int read_optional_arch(hid_t file, amp_nn_arch *a, const char *path, char *err) {
   int status = read_optional(file, "envelope_radius", H5T_NATIVE_DOUBLE, &a->envelope_radius, path, err);
   if (!status) status = read_optional(file, "position_dim", H5T_NATIVE_INT, &a->position_dim, path, err);
   if (!status) status = read_optional(file, "distance", H5T_NATIVE_INT, &a->distance, path, err);
   if (!status) status = read_optional(file, "force_features", H5T_NATIVE_INT, &a->force_features, path, err);
+  if (!status) status = read_optional(file, "drift_features", H5T_NATIVE_INT, &a->drift_features, path, err);
   return status;
 }
 
@@ -309,9 +311,10 @@ static int same_arch(const amp_nn_arch *file, const amp_nn_arch *layout, const c
   if (f.distance != l.distance)
     return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has distance input %s, the network %s", path,
                        f.distance ? "on" : "off", l.distance ? "on" : "off");
-  if (f.force_features != l.force_features)
-    return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has %d force features per token, the "
-                       "network %d", path, f.force_features, l.force_features);
+  if (f.force_features != l.force_features || f.drift_features != l.drift_features)
+    return amp_io_fail(err, AMP_IO_INVALID, "%s: the file's architecture has %d force and %d drift features per "
+                       "token, the network %d and %d", path, f.force_features, f.drift_features, l.force_features,
+                       l.drift_features);
   return 0;
 }
 

@@ -58,21 +58,31 @@ static void probe(amp_implicit_geometry g, int nf, const amp_nn_real *f0, int k,
   }
 }
 
+/* Target i's neighbour tokens' drift columns (x [T][nx], the last nf)
+ * moved with token 0's features by move [nf]: b_j - b_i by -v0 move. */
+static void move_drift(amp_nn_real *x, size_t T, int nx, int nf, const double *move, double v0) {
+  for (size_t t = 1; t < T; t++)
+    for (int c = 0; c < nf; c++) x[t * nx + nx - nf + c] -= (amp_nn_real)(v0 * move[c]);
+}
+
 /* Forward pass of the batch with token 0 of every target at probe k's
- * point t; its read-outs into b->w [B][no]. */
+ * point t (and the drift columns moved with it); its read-outs into
+ * b->w [B][no]. */
 static void forward_probe(const amp_nn_layout *l, const amp_nn_real *params, AMP_NN(workspace) *ws,
                           const AMP_NN(implicit_batch) *b, int k, double t) {
-  const int nf = l->arch.q_features, no = l->arch.q_outputs;
+  const int nf = l->arch.q_features, no = l->arch.q_outputs, nx = l->arch.x_features, drift = l->arch.drift_features;
   const size_t T = (size_t)ws->tokens;
   memcpy(b->q_shift, b->q, (size_t)b->B * T * nf * sizeof *b->q_shift);
+  if (drift) memcpy(b->x_shift, b->x, (size_t)b->B * T * nx * sizeof *b->x_shift);
   for (int i = 0; i < b->B; i++) {
-    double f[MAX_WIDTH], w[MAX_WIDTH];
+    double f[MAX_WIDTH], w[MAX_WIDTH], move[MAX_WIDTH];
     amp_nn_real *f0 = b->q_shift + (size_t)i * T * nf;
     probe(b->geometry, nf, f0, k, t, f, w);
-    for (int c = 0; c < nf; c++) f0[c] = (amp_nn_real)f[c];
+    for (int c = 0; c < nf; c++) move[c] = f[c] - f0[c], f0[c] = (amp_nn_real)f[c];
+    if (drift) move_drift(b->x_shift + (size_t)i * T * nx, T, nx, nf, move, b->drift_scale);
     for (int c = 0; c < no; c++) b->w[(size_t)i * no + c] = (amp_nn_real)w[c];
   }
-  AMP_NN(forward)(l, params, ws, b->B, b->q_shift, b->x, b->mask);
+  AMP_NN(forward)(l, params, ws, b->B, b->q_shift, drift ? b->x_shift : b->x, b->mask);
 }
 
 /* w . s of target i after a forward pass (w [B][no]) */

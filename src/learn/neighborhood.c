@@ -83,10 +83,11 @@ void amp_neighborhood_features_dtheta(double theta, double df[2]) {
   df[1] = cos(theta);
 }
 
-/* The token widths of a spec: amp_neighborhood_widths, and d more x columns with the force. */
+/* The token widths of a spec: amp_neighborhood_widths, and d more x columns
+ * with the force, d more with the drift. */
 static void spec_widths(const amp_neighborhood_spec *s, int *nf, int *nx) {
   amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, nf, nx);
-  if (s->force) *nx += s->dim;
+  *nx += s->dim * (s->force + s->drift);
 }
 
 /* Bytes per target of each array, in block order. */
@@ -126,6 +127,7 @@ static int reserve_tensors(amp_neighborhoods *nb, const amp_neighborhood_spec *s
   nb->B = B;
   nb->T = s->K + 1;
   nb->absolute_position = s->absolute_position;
+  nb->drift_scale = s->drift ? s->v0 : 0;
   spec_widths(s, &nb->nf, &nb->nx);
   return 0;
 }
@@ -138,19 +140,29 @@ int amp_nb_reserve_keys(amp_neighborhoods *nb, size_t n) {
   return 0;
 }
 
+/* out [d] = b_j - b_i, b = v0 g + F (AOUP: q = g) */
+static void put_drift(float *out, const amp_neighborhood_spec *s, const amp_particles *p, const double *force,
+                      size_t i, size_t j) {
+  const int d = s->dim;
+  const double *fi = force + i * (size_t)d, *fj = force + j * (size_t)d, *gi = p->q + i * (size_t)d,
+               *gj = p->q + j * (size_t)d;
+  for (int a = 0; a < d; ++a) out[a] = (float)(s->v0 * (gj[a] - gi[a]) + (fj[a] - fi[a]));
+}
+
 /* Token t (flat index b T + t) as particle row j, `hop` bonds away, seen
- * from row i: [x_i - x_j, (x_j), (hop), (F_j)]. */
+ * from row i: [x_i - x_j, (x_j), (hop), (F_j), (b_j - b_i)]. */
 static void put_token(amp_neighborhoods *nb, const amp_neighborhood_spec *s, const amp_particles *p,
                       const double *force, size_t t, size_t i, size_t j, int hop) {
   const int d = s->dim;
   const double *xi = p->x + i * (size_t)d, *xj = p->x + j * (size_t)d;
-  float *x = nb->x + t * (size_t)nb->nx, *end = x + nb->nx - (s->force ? d : 0);
+  float *x = nb->x + t * (size_t)nb->nx, *end = x + nb->nx - d * (s->force + s->drift);
   for (int a = 0; a < d; ++a) x[a] = (float)amp_min_image(xi[a] - xj[a], s->L);
   if (s->absolute_position)
     for (int a = 0; a < d; ++a) x[d + a] = (float)xj[a];
   if (s->bonds) end[-1] = (float)hop;
   if (s->force)
     for (int a = 0; a < d; ++a) end[a] = (float)force[j * (size_t)d + a];
+  if (s->drift) put_drift(end + d, s, p, force, i, j);
   amp_neighborhood_features(s->model, s->dim, p->q + j * (size_t)p->nq, nb->q + t * (size_t)nb->nf);
   nb->mask[t] = 1;
   nb->id[t] = p->id[j];
@@ -228,7 +240,7 @@ int amp_neighborhood_build_with_force(amp_neighborhoods *nb, const amp_neighborh
                                       const amp_particles *p, const double *force, const size_t *target, size_t B) {
   nb->error[0] = '\0';
   nb->candidates = 0;
-  if (!valid(s, c, p) || !s->force != !force)
+  if (!valid(s, c, p) || !s->force != !force || (s->drift && (!s->force || p->nq != s->dim)))
     return amp_nb_fail(nb, "the neighbourhood's arguments break its contract (a bug)");
   if (reserve_tensors(nb, s, B)) return amp_nb_fail(nb, "out of memory for the tokens of %zu particles", B);
   if (!s->bonds) return build_targets(nb, s, c, p, force, target, B);

@@ -16,7 +16,9 @@ void amp_score_neighborhood_spec(const amp_config *cfg, const amp_bonds *bonds, 
                                .K = cfg->network.neighbors,
                                .R = cfg->network.neighborhood_cutoff,
                                .absolute_position = cfg->network.positions == AMP_POSITIONS_ABSOLUTE,
-                               .force = cfg->network.forces == AMP_FORCES_INPUT,
+                               .force = cfg->network.forces != AMP_FORCES_NONE,
+                               .drift = cfg->network.forces == AMP_FORCES_DRIFT,
+                               .v0 = cfg->dynamics.v0,
                                .bonds = graph_tokens(cfg) ? bonds : NULL};
 }
 
@@ -41,7 +43,8 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
   amp_neighborhood_widths(cfg->system.model, d, cfg->network.positions == AMP_POSITIONS_ABSOLUTE, graph_tokens(cfg),
                           &nf, &nx);
   *a = (amp_nn_arch){.q_features = nf,
-                     .x_features = nx + (cfg->network.forces == AMP_FORCES_INPUT ? d : 0),
+                     .x_features = nx + (cfg->network.forces != AMP_FORCES_NONE ? d : 0) +
+                                   (cfg->network.forces == AMP_FORCES_DRIFT ? d : 0),
                      .q_outputs = internal_outputs(cfg->system.model, d),
                      .x_outputs = cfg->network.outputs == AMP_OUTPUTS_POSITION ? d : 0,
                      .embed_dim = cfg->network.embed_dim,
@@ -59,7 +62,8 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
                                             ? cfg->network.neighborhood_cutoff
                                             : 0,
                      .distance = cfg->network.distance == AMP_DISTANCE_INPUT,
-                     .force_features = cfg->network.forces == AMP_FORCES_INPUT ? d : 0,
+                     .force_features = cfg->network.forces != AMP_FORCES_NONE ? d : 0,
+                     .drift_features = cfg->network.forces == AMP_FORCES_DRIFT ? d : 0,
                      .position_dim = cfg->network.envelope == AMP_ENVELOPE_SMOOTH ||
                                              cfg->network.distance == AMP_DISTANCE_INPUT
                                          ? d

@@ -24,7 +24,7 @@ void amp_score_evaluate(const amp_nn_layout *l, const float *params, amp_nn_work
     copy_rows(s_q, ws->s_q, b0, n, qo);
     copy_rows(s_x, ws->s_x, b0, n, xo);
     if (jq || jx)
-      amp_nn_input_jacobian(l, params, ws, dim, nb->absolute_position, jq ? jq + b0 * qo * (size_t)a->q_features : NULL,
-                            jx ? jx + b0 * xo * (size_t)dim : NULL);
+      amp_nn_input_jacobian(l, params, ws, dim, nb->absolute_position, nb->drift_scale,
+                            jq ? jq + b0 * qo * (size_t)a->q_features : NULL, jx ? jx + b0 * xo * (size_t)dim : NULL);
   }
 }

@@ -11,7 +11,7 @@
 #include "activempi/score.h"
 
 int amp_token_forces_init(amp_token_forces *f, const amp_config *cfg) {
-  *f = (amp_token_forces){.on = cfg->network.forces == AMP_FORCES_INPUT};
+  *f = (amp_token_forces){.on = cfg->network.forces != AMP_FORCES_NONE};
   return f->on ? amp_drift_init(&f->drift, cfg, NULL) : 0;
 }
 

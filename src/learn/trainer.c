@@ -65,8 +65,10 @@ static int work_init(amp_trainer *t, const amp_nn_arch *a) {
   t->bx = malloc(tokens * (size_t)a->x_features * sizeof(float));
   t->bmask = malloc(tokens);
   t->q_shift = malloc(tokens * (size_t)a->q_features * sizeof(float));
+  t->x_shift = malloc(a->drift_features ? tokens * (size_t)a->x_features * sizeof(float) : 1);
   t->readout = malloc(out * sizeof(float));
-  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask || !t->q_shift || !t->readout ||
+  return !t->zeta_q || !t->zeta_x || !t->ds_q || !t->ds_x || !t->bq || !t->bx || !t->bmask || !t->q_shift ||
+         !t->x_shift || !t->readout ||
          amp_nn_workspace_init(&t->ws, &t->layout, capacity, T, 1);
 }
 
@@ -119,13 +121,13 @@ void amp_trainer_free(amp_trainer *t) {
   if (t->pert.capacity) amp_particles_free(&t->pert);
   free(t->params), free(t->grads), free(t->zq), free(t->zx), free(t->target);
   free(t->zeta_q), free(t->zeta_x), free(t->ds_q), free(t->ds_x), free(t->bq), free(t->bx), free(t->bmask);
-  free(t->q_shift), free(t->readout);
+  free(t->q_shift), free(t->x_shift), free(t->readout);
   t->params = t->grads = NULL;
   t->zq = t->zx = NULL;
   t->target = NULL;
   t->zeta_q = t->zeta_x = t->ds_q = t->ds_x = t->bq = t->bx = NULL;
   t->bmask = NULL;
-  t->q_shift = t->readout = NULL;
+  t->q_shift = t->x_shift = t->readout = NULL;
 }
 
 /* room for the rows of p; returns 0 or -1 */
@@ -231,7 +233,8 @@ static int implicit_terms(amp_trainer *t, const float *params, const amp_particl
     size_t m = n - b0 < cap ? n - b0 : cap;
     amp_nn_implicit_batch b = {.B = (int)m, .geometry = geometry(t), .q = nb->q + b0 * T * nb->nf,
                                .x = nb->x + b0 * T * nb->nx, .mask = nb->mask + b0 * T, .q_shift = t->q_shift,
-                               .w = t->readout, .ds = t->ds_q};
+                               .x_shift = t->x_shift, .drift_scale = nb->drift_scale, .w = t->readout,
+                               .ds = t->ds_q};
     *loss += amp_nn_implicit_loss(&t->layout, params, &t->ws, &b, AMP_IMPLICIT_STEP, grads);
   }
   return 0;

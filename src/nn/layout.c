@@ -22,11 +22,12 @@
 void amp_nn_arch_describe(const amp_nn_arch *a, char *buf, size_t size) {
   snprintf(buf, size,
            "features q %d x %d, outputs q %d x %d, C %d, heads %d, layers %d, feed-forward %dx%d, embedding %dx%d, "
-           "decoder %dx%d, pooling %s, shift %s, envelope %g over %d, distance %s, force features %d",
+           "decoder %dx%d, pooling %s, shift %s, envelope %g over %d, distance %s, force features %d, drift features %d",
            a->q_features, a->x_features, a->q_outputs, a->x_outputs, a->embed_dim, a->heads, a->layers, a->ff_layers,
            a->ff_dim, a->embed_layers, a->embed_width, a->decoder_layers, a->decoder_width,
            a->pooling == AMP_NN_POOL_MEAN ? "mean" : "self", a->equilibrium_shift ? "equilibrium" : "none",
-           a->envelope_radius, a->position_dim, a->distance ? "input" : "none", a->force_features);
+           a->envelope_radius, a->position_dim, a->distance ? "input" : "none", a->force_features,
+           a->drift_features);
 }
 
 int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
@@ -48,8 +49,10 @@ int amp_nn_arch_check(const amp_nn_arch *a, char *err, size_t errlen) {
   else if ((a->distance != 0 && a->distance != 1) ||
            (a->distance && (a->position_dim < 1 || a->position_dim > a->x_features)))
     why = "the distance input is 0 or 1 and needs 1 <= position_dim <= x_features";
-  else if (a->force_features < 0 || a->force_features >= a->x_features)
-    why = "force_features must leave at least one position feature";
+  else if (a->force_features < 0 || a->drift_features < 0 || a->force_features + a->drift_features >= a->x_features)
+    why = "force_features and drift_features must leave at least one position feature";
+  else if (a->drift_features && a->drift_features != a->q_features)
+    why = "drift_features must match q_features (a drift per internal coordinate)";
   if (why) snprintf(err, errlen, "%s", why);
   return why ? -1 : 0;
 }

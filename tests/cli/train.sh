@@ -1,10 +1,12 @@
 # The train stage end to end: the same loss curve on 1, 2 and 4 ranks (and
-# with the distance input on 1 and 2, with the tokens' forces on 1, 2 and 4), and
+# with the distance input on 1 and 2, with the tokens' forces on 1, 2 and 4,
+# with their drifts on 1 and 2, by denoising and implicitly), and
 # with the work items' redistribution on and off, an even batch on 4 ranks,
 # steps over several frames (the mean of one-frame steps; rank-independent), a
 # resumed run equal to an uninterrupted one, a non-finite loss stopped with
-# its message and the last good checkpoint kept, and learning: trapped
-# hypoelliptic AOUPs' EPR within 5 % of science.md (I7).
+# its message and the last good checkpoint kept, the frame cache (bit for
+# bit), and learning: trapped hypoelliptic AOUPs' EPR within 5 % of
+# science.md (I7).
 . "$AMP_SRCDIR/tests/cli/tap.sh"
 py=/usr/bin/python3
 checker="$AMP_SRCDIR/tests/cli/check_train.py"
@@ -68,6 +70,19 @@ check "redistribution of the work items on and off gives the same loss curve on 
 check "with redistribution each of 4 ranks evaluates floor or ceil of the mean (max/mean <= 1.1)" \
   $py "$checker" balanced r4/train_log.h5 1.1
 
+# the frame cache: all 30 frames, 5 of them (4e-5 GiB of 8000-byte frames) or
+# none give the same bits
+new_dir cache
+train part 20 'data_memory = 4e-5'
+run_amp -n 2 part.toml
+check "[train] data_memory = 4e-5 keeps the first 5 of the 30 frames in memory" \
+  sh -c "[ $rc -eq 0 ] && grep -q 'train: 5 of the 30 frames stay in memory' '$out'"
+train none 20 'data_memory = 0'
+run_amp -n 2 --quiet none.toml
+[ $rc -eq 0 ] || show "$err"
+check "training from 5 cached frames, or none, gives the loss curve of all 30 cached, bit for bit" \
+  $py "$checker" curves 0 "$scratch/ranks/r2/train_log.h5" part/train_log.h5 none/train_log.h5
+
 new_dir distance
 for n in 1 2; do
   train d$n 20
@@ -87,6 +102,20 @@ check "with the forces on the tokens, 20 steps give the same loss curve on 1, 2 
   $py "$checker" curves 1e-5 f1/train_log.h5 f2/train_log.h5 f4/train_log.h5
 check "the forces on the tokens change the loss curve (by more than 1e-3)" \
   sh -c "! $py '$checker' curves 1e-3 '$scratch/ranks/r1/train_log.h5' f1/train_log.h5"
+for n in 1 2; do
+  train b$n 20
+  run_amp -n $n --quiet b$n.toml --set 'network.forces="drift"'
+  [ $rc -eq 0 ] || show "$err"
+  train i$n 10 'loss = "implicit"'
+  run_amp -n $n --quiet i$n.toml --set 'network.forces="drift"'
+  [ $rc -eq 0 ] || show "$err"
+done
+check "with the drifts on the tokens, 20 steps give the same loss curve on 1 and 2 ranks (1e-5)" \
+  $py "$checker" curves 1e-5 b1/train_log.h5 b2/train_log.h5
+check "the drifts on the tokens change the loss curve (by more than 1e-3)" \
+  sh -c "! $py '$checker' curves 1e-3 f1/train_log.h5 b1/train_log.h5"
+check "with the drifts, the implicit loss (its probes move every token's drift) gives the same curve on 1 and 2 ranks" \
+  $py "$checker" curves 1e-5 i1/train_log.h5 i2/train_log.h5
 
 new_dir frames
 train one 12 'batch_particles = 200' 'learning_rate = 1e-20'

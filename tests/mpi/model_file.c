@@ -303,6 +303,7 @@ static void the_neighborhood_kind_is_recorded(void **state) {
 static int no_envelope(hid_t f) { return H5Adelete(f, "envelope_radius") < 0 || H5Adelete(f, "position_dim") < 0 ? -1 : 0; }
 static int no_distance(hid_t f) { return H5Adelete(f, "distance") < 0 ? -1 : 0; }
 static int no_forces(hid_t f) { return H5Adelete(f, "force_features") < 0 ? -1 : 0; }
+static int no_drift(hid_t f) { return H5Adelete(f, "drift_features") < 0 ? -1 : 0; }
 
 /* A network of architecture a reading `file` is refused with `want`. */
 static void refused_by(const amp_nn_arch *a, const char *file, const char *want) {
@@ -333,7 +334,8 @@ static void optional_attribute_is_recorded(const amp_nn_arch *with, const amp_nn
   assert_int_equal(amp_model_read_arch(old, MPI_COMM_WORLD, &a, NULL, err), AMP_IO_OK);
   if (strip == no_envelope) assert_true(a.envelope_radius == 0 && a.position_dim == 0);
   if (strip == no_distance) assert_true(a.distance == 0 && a.position_dim == with->position_dim);
-  if (strip == no_forces) assert_true(a.force_features == 0);
+  if (strip == no_forces) assert_true(a.force_features == 0 && a.drift_features == with->drift_features);
+  if (strip == no_drift) assert_true(a.drift_features == 0 && a.force_features == with->force_features);
 }
 
 static void the_envelope_is_recorded(void **state) {
@@ -365,7 +367,23 @@ static void the_force_features_are_recorded(void **state) {
   with.x_features = absolute.x_features = 2 * arch.x_features;
   with.force_features = arch.x_features;
   optional_attribute_is_recorded(&with, &absolute, "forces.h5",
-                                 "the file's architecture has 4 force features per token, the network 0", no_forces);
+                                 "the file's architecture has 4 force and 0 drift features per token, the network 0 "
+                                 "and 0",
+                                 no_forces);
+}
+
+/* Drift columns too are x columns: a file with forces and drifts, a
+ * network with as many x columns as forces alone. */
+static void the_drift_features_are_recorded(void **state) {
+  (void)state;
+  amp_nn_arch with = arch, forces = arch;
+  with.x_features = forces.x_features = 3 * arch.x_features;
+  with.force_features = with.drift_features = arch.q_features;
+  forces.force_features = 2 * arch.q_features;
+  optional_attribute_is_recorded(&with, &forces, "drift.h5",
+                                 "the file's architecture has 2 force and 2 drift features per token, the network 4 "
+                                 "and 0",
+                                 no_drift);
 }
 
 static void another_architecture_is_refused(void **state) {
@@ -397,6 +415,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(the_envelope_is_recorded),
       cmocka_unit_test(the_distance_input_is_recorded),
       cmocka_unit_test(the_force_features_are_recorded),
+      cmocka_unit_test(the_drift_features_are_recorded),
   };
   int status = mpi_test_finish(cmocka_run_group_tests(tests, make_dir, remove_dir));
   MPI_Finalize();

@@ -4,7 +4,10 @@
  * three geometries: the AOUP head (flat, div = tr J), the 2-D ABP head
  * (circle: one output, div = J . d f / d theta) and the 3-D ABP head
  * (sphere: three ambient outputs s, features n, the loss of the tangent
- * part P s, div_S (P s) = tr J - n . J n - 2 n . s, |P s|^2 = |s|^2 - (n . s)^2).
+ * part P s, div_S (P s) = tr J - n . J n - 2 n . s, |P s|^2 = |s|^2 - (n . s)^2),
+ * and the AOUP head with drift columns (b_j - b_i in every neighbour token,
+ * which move with the target's g by -v0: the Jacobian and the probes both
+ * carry that path).
  * Compiles twice:
  *   float (test_implicit_float): the differenced divergence at the
  *     library's step h = AMP_IMPLICIT_STEP matches the Jacobian's trace to
@@ -47,12 +50,18 @@ typedef struct {
   amp_nn_layout l;
   AMP_NN(workspace) ws;
   amp_implicit_geometry g;
-  amp_nn_real *params, *q, *x, *q_shift, *w, *ds, *jq;
+  double drift; /* v0 of the drift columns, 0: none */
+  amp_nn_real *params, *q, *x, *q_shift, *x_shift, *w, *ds, *jq;
   unsigned char mask[B * T];
   AMP_NN(implicit_batch) batch;
 } net;
 
-static const char *const names[] = {"AOUP (flat)", "ABP 2-D (circle)", "ABP 3-D (sphere)"};
+/* The cases: each geometry, then the flat one with drift columns. */
+enum { CASES = 4 };
+static const char *const names[CASES] = {"AOUP (flat)", "ABP 2-D (circle)", "ABP 3-D (sphere)",
+                                         "AOUP (flat) with drift columns"};
+static amp_implicit_geometry case_geometry(int k) { return k == 3 ? AMP_IMPLICIT_FLAT : (amp_implicit_geometry)k; }
+static double case_drift(int k) { return k == 3 ? 0.6 : 0; }
 
 static amp_nn_real *reals(size_t n, double lo, double hi) {
   amp_nn_real *a = malloc((n ? n : 1) * sizeof *a);
@@ -74,36 +83,43 @@ static void place_targets(amp_nn_real *q, int nf, amp_implicit_geometry g) {
 }
 
 /* nf features and outputs by geometry (implicit.h); a position head on
- * 4 position features either way. */
-static void net_setup(net *n, amp_implicit_geometry g) {
+ * 4 position features either way, then with drift 2 force and 2 drift
+ * columns. */
+static void net_setup(net *n, int k) {
   memset(n, 0, sizeof *n);
+  const amp_implicit_geometry g = case_geometry(k);
   const int nf = g == AMP_IMPLICIT_SPHERE ? 3 : 2, no = g == AMP_IMPLICIT_FLAT ? 2 : g == AMP_IMPLICIT_CIRCLE ? 1 : 3;
-  amp_nn_arch a = {.q_features = nf, .x_features = 4, .q_outputs = no, .x_outputs = 2, .embed_dim = 8,
+  const int drift = case_drift(k) != 0, nx = drift ? 8 : 4;
+  amp_nn_arch a = {.q_features = nf, .x_features = nx, .q_outputs = no, .x_outputs = 2, .embed_dim = 8,
                    .heads = 2, .layers = 2, .ff_dim = 12, .ff_layers = 1, .embed_layers = 2, .embed_width = 6,
-                   .decoder_layers = 2, .decoder_width = 6, .pooling = AMP_NN_POOL_SELF};
+                   .decoder_layers = 2, .decoder_width = 6, .pooling = AMP_NN_POOL_SELF,
+                   .force_features = drift ? 2 : 0, .drift_features = drift ? 2 : 0};
   n->g = g;
+  n->drift = case_drift(k);
   assert_int_equal(amp_nn_layout_init(&n->l, &a), 0);
   assert_int_equal(AMP_NN(workspace_init)(&n->ws, &n->l, B, T, 1), 0);
   n->params = reals(n->l.nparams, 0, 0);
   AMP_NN(init_params)(&n->l, 3, n->params);
   for (size_t i = 0; i < n->l.nparams; i++) n->params[i] += (amp_nn_real)uniform(-0.3, 0.3);
   n->q = reals(B * T * nf, -1.5, 1.5);
-  n->x = reals(B * T * 4, -3, 3);
+  n->x = reals((size_t)B * T * nx, -3, 3);
   place_targets(n->q, nf, g);
   memset(n->mask, 1, sizeof n->mask);
   n->mask[T + 3] = n->mask[T + 4] = 0;
   n->q_shift = reals(B * T * nf, 0, 0);
+  n->x_shift = reals((size_t)B * T * nx, 0, 0);
   n->w = reals((size_t)B * no, 0, 0);
   n->ds = reals((size_t)B * no, 0, 0);
   n->jq = reals((size_t)B * no * nf, 0, 0);
   n->batch = (AMP_NN(implicit_batch)){.B = B, .geometry = g, .q = n->q, .x = n->x, .mask = n->mask,
-                                      .q_shift = n->q_shift, .w = n->w, .ds = n->ds};
+                                      .q_shift = n->q_shift, .x_shift = n->x_shift, .drift_scale = n->drift,
+                                      .w = n->w, .ds = n->ds};
 }
 
 static void net_free(net *n) {
   AMP_NN(workspace_free)(&n->ws);
   amp_nn_layout_free(&n->l);
-  free(n->params), free(n->q), free(n->x), free(n->q_shift), free(n->w), free(n->ds), free(n->jq);
+  free(n->params), free(n->q), free(n->x), free(n->q_shift), free(n->x_shift), free(n->w), free(n->ds), free(n->jq);
 }
 
 /* One target's exact terms from its outputs s [no], Jacobian J [no][nf]
@@ -134,7 +150,7 @@ static double exact_terms(amp_implicit_geometry g, const amp_nn_real *s, const a
 static double exact(net *n, double *div) {
   const int no = n->l.arch.q_outputs, nf = n->l.arch.q_features;
   AMP_NN(forward)(&n->l, n->params, &n->ws, B, n->q, n->x, n->mask);
-  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, 0, n->jq, NULL);
+  AMP_NN(input_jacobian)(&n->l, n->params, &n->ws, 2, 0, n->drift, n->jq, NULL);
   double loss = 0;
   for (int b = 0; b < B; b++)
     loss += exact_terms(n->g, n->ws.s_q + b * no, n->jq + b * no * nf, n->q + b * T * nf, &div[b]) + 2 * div[b];
@@ -151,24 +167,24 @@ static double rel_error(const double *a, const double *b, size_t len) {
   return diff / scale;
 }
 
-static void check_divergence(amp_implicit_geometry g, double h, double tol) {
+static void check_divergence(int k, double h, double tol) {
   net n;
-  net_setup(&n, g);
+  net_setup(&n, k);
   double div[B], fd[B];
   exact(&n, div);
   AMP_NN(implicit_divergence)(&n.l, n.params, &n.ws, &n.batch, h, fd);
   double err = rel_error(fd, div, B);
-  print_message("# %s, h = %g: differenced vs exact divergence, relative error %.3g\n", names[g], h, err);
+  print_message("# %s, h = %g: differenced vs exact divergence, relative error %.3g\n", names[k], h, err);
   if (!(err <= tol)) fail_msg("divergence error %.3g > %g", err, tol);
   net_free(&n);
 }
 
 static void divergence_matches_jacobian_trace(void **state) {
   (void)state;
-  for (int g = AMP_IMPLICIT_FLAT; g <= AMP_IMPLICIT_SPHERE; g++) {
-    check_divergence((amp_implicit_geometry)g, AMP_IMPLICIT_STEP, TOL_STEP);
+  for (int k = 0; k < CASES; k++) {
+    check_divergence(k, AMP_IMPLICIT_STEP, TOL_STEP);
 #ifdef AMP_NN_DOUBLE
-    check_divergence((amp_implicit_geometry)g, FINE_STEP, TOL_FINE);
+    check_divergence(k, FINE_STEP, TOL_FINE);
 #endif
   }
 }
@@ -204,14 +220,14 @@ static void check_gradient(net *n, const char *what, const double *want, double 
 
 static void loss_gradient_matches_exact_loss_differences(void **state) {
   (void)state;
-  for (int g = AMP_IMPLICIT_FLAT; g <= AMP_IMPLICIT_SPHERE; g++) {
+  for (int k = 0; k < CASES; k++) {
     net n;
-    net_setup(&n, (amp_implicit_geometry)g);
+    net_setup(&n, k);
     double *want = malloc(n.l.nparams * sizeof *want);
     assert_non_null(want);
     exact_gradient(&n, want);
-    check_gradient(&n, names[g], want, AMP_IMPLICIT_STEP, TOL_STEP);
-    check_gradient(&n, names[g], want, FINE_STEP, TOL_FINE);
+    check_gradient(&n, names[k], want, AMP_IMPLICIT_STEP, TOL_STEP);
+    check_gradient(&n, names[k], want, FINE_STEP, TOL_FINE);
     free(want);
     net_free(&n);
   }

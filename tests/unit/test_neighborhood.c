@@ -238,6 +238,42 @@ static void tokens_carry_their_particles_forces(void **state) {
   amp_particles_free(&p);
 }
 
+/* With spec.drift (and force) each token's x then ends with its particle's
+ * drift relative to the target's, b_j - b_i = v0 (g_j - g_i) + F_j - F_i
+ * (token 0: zero; padding: zero); drift without force is refused. */
+static void tokens_carry_their_drift_relative_to_the_target(void **state) {
+  (void)state;
+  amp_neighborhood_spec s = {.model = AMP_MODEL_AOUP, .dim = 2, .L = 16, .K = 7, .R = 2.5, .force = 1, .drift = 1,
+                             .v0 = 0.5};
+  amp_particles p;
+  amp_cells c = {0};
+  amp_neighborhoods nb = {0};
+  size_t target = 0;
+  double force[7][2];
+  for (int r = 0; r < 7; ++r) force[r][0] = 10.0 * r, force[r][1] = -r;
+  place(&p, 7, tie_x, tie_id);
+  assert_int_equal(amp_cells_build(&c, &p, s.L, s.R), 0);
+  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), 0);
+  assert_int_equal(nb.nx, 6);
+  assert_true(nb.drift_scale == 0.5);
+  for (int t = 0; t < 8; ++t) {
+    const float *x = nb.x + 6 * t;
+    int row = -1;
+    for (int r = 0; r < 7; ++r)
+      if (tie_id[r] == nb.id[t]) row = r;
+    for (int a = 0; a < 2; ++a) {
+      double b = row < 0 ? 0 : 0.5 * (p.q[2 * row + a] - p.q[a]) + force[row][a] - force[0][a];
+      if (x[4 + a] != (float)b) fail_msg("token %d (id %lld): drift[%d] %g, want %g", t, (long long)nb.id[t], a, x[4 + a], b);
+    }
+  }
+  assert_true(nb.x[4] == 0 && nb.x[5] == 0 && nb.count[0] == 6);
+  s.force = 0;
+  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, NULL, &target, 1), -1);
+  amp_neighborhood_free(&nb);
+  amp_cells_free(&c);
+  amp_particles_free(&p);
+}
+
 static void feature_maps_and_widths(void **state) {
   (void)state;
   int nf, nx;
@@ -327,6 +363,7 @@ int main(void) {
       cmocka_unit_test(an_isolated_particle_and_the_cutoff_itself),
       cmocka_unit_test(absolute_positions_follow_the_displacement),
       cmocka_unit_test(tokens_carry_their_particles_forces),
+      cmocka_unit_test(tokens_carry_their_drift_relative_to_the_target),
       cmocka_unit_test(feature_maps_and_widths),
       cmocka_unit_test(scratch_is_reused_across_shapes),
       cmocka_unit_test(contract_violations_are_refused),

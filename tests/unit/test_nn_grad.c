@@ -393,6 +393,7 @@ static void network_gradients_without_hidden_layers(void **state) {
 typedef struct {
   net_ctx *net;
   int head, particle, component, dim, absolute;
+  double drift; /* drift_scale: the drift columns move by -drift per unit of q_self */
 } jac_ctx;
 
 static double output_component(void *p) {
@@ -422,26 +423,54 @@ static double dsx_dxself(jac_ctx *j, int c) {
   return (v[0] - v[1]) / (2 * FD_STEP);
 }
 
-static void check_jacobian(const amp_nn_arch *a, int dim, int absolute) {
+/* Move q_self's component c by h: token 0's q, and with drift columns
+ * (x's last nf) every neighbour token's b_j - b_i by -drift h. */
+static void move_q_self(jac_ctx *j, int c, double h) {
+  net_ctx *n = j->net;
+  const amp_nn_arch *a = &n->l.arch;
+  const int nf = a->q_features, nx = a->x_features, T = n->T;
+  n->q_in[(size_t)j->particle * T * nf + c] += h;
+  double *x = n->x_in + (size_t)j->particle * T * nx;
+  for (int t = 1; a->drift_features && t < T; t++) x[t * nx + nx - nf + c] -= j->drift * h;
+}
+
+/* d s_q / d q_self by differences */
+static double dsq_dqself(jac_ctx *j, int c) {
+  double v[2];
+  for (int s = 0; s < 2; s++) {
+    double h = s ? -FD_STEP : FD_STEP;
+    move_q_self(j, c, h);
+    v[s] = output_component(j);
+    move_q_self(j, c, -h);
+  }
+  return (v[0] - v[1]) / (2 * FD_STEP);
+}
+
+static void check_jacobian_drift(const amp_nn_arch *a, int dim, int absolute, double drift) {
   net_ctx c;
   net_setup(&c, a);
   int nf = a->q_features, qo = a->q_outputs, xo = a->x_outputs;
   double *jq = malloc((size_t)c.B * qo * nf * sizeof *jq), *jx = malloc((size_t)c.B * (xo + 1) * dim * sizeof *jx);
   assert_true(jq && jx);
   net_loss(&c);
-  amp_nnd_input_jacobian(&c.l, c.params, &c.ws, dim, absolute, jq, xo ? jx : NULL);
+  amp_nnd_input_jacobian(&c.l, c.params, &c.ws, dim, absolute, drift, jq, xo ? jx : NULL);
   for (int b = 0; b < c.B; b++)
     for (int k = 0; k < qo; k++) {
-      jac_ctx j = {&c, 0, b, k, dim, absolute};
-      double err = fd_error(output_component, &j, c.q_in + (size_t)b * c.T * nf, jq + ((size_t)b * qo + k) * nf,
-                            (size_t)nf);
-      if (!(err <= FD_TOL)) fail_msg("d s_q / d q_self: relative error %.3g (particle %d, output %d)", err, b, k);
+      double diff = 0, scale = 0;
+      for (int f = 0; f < nf; f++) {
+        jac_ctx j = {&c, 0, b, k, dim, absolute, drift};
+        double fd = dsq_dqself(&j, f);
+        diff = fmax(diff, fabs(fd - jq[((size_t)b * qo + k) * nf + f]));
+        scale = fmax(scale, fabs(fd));
+      }
+      if (!(diff <= FD_TOL * scale))
+        fail_msg("d s_q / d q_self: relative error %.3g (particle %d, output %d)", diff / scale, b, k);
     }
   double diff = 0, scale = 0;
   for (int b = 0; b < c.B; b++)
     for (int k = 0; k < xo; k++)
       for (int f = 0; f < dim; f++) {
-        jac_ctx j = {&c, 1, b, k, dim, absolute};
+        jac_ctx j = {&c, 1, b, k, dim, absolute, drift};
         double fd = dsx_dxself(&j, f);
         diff = fmax(diff, fabs(fd - jx[((size_t)b * xo + k) * dim + f]));
         scale = fmax(scale, fabs(fd));
@@ -450,6 +479,8 @@ static void check_jacobian(const amp_nn_arch *a, int dim, int absolute) {
   free(jq), free(jx);
   net_free(&c);
 }
+
+static void check_jacobian(const amp_nn_arch *a, int dim, int absolute) { check_jacobian_drift(a, dim, absolute, 0); }
 
 static void input_jacobian_matches_differences(void **state) {
   (void)state;
@@ -475,6 +506,10 @@ static void input_jacobian_matches_differences(void **state) {
   a.envelope_radius = 0;
   a.x_features = 5;
   check_jacobian(&a, 2, 1);
+  /* [x_i - x_j, F_j, b_j - b_i]: q_self also moves every neighbour's drift column */
+  a.x_features = 6;
+  a.force_features = a.drift_features = 2;
+  check_jacobian_drift(&a, 2, 0, 0.7);
 }
 
 int main(void) {
