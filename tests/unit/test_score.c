@@ -51,6 +51,15 @@ static void architecture_follows_the_model(void **state) {
   assert_int_equal(a.q_outputs, 2);
   assert_int_equal(a.x_outputs, 0); /* hypoelliptic: no position head */
   assert_int_equal(a.ff_layers, 1);
+  cfg = config_for("forces = \"drift\"");
+  amp_score_arch(&cfg, &a);
+  assert_int_equal(a.x_features, 6); /* x_i - x_j, F_j, b_j - b_i */
+  assert_int_equal(a.force_features, 2);
+  assert_int_equal(a.drift_features, 2);
+  assert_true(cfg.derived.force_cutoff > 0 && cfg.derived.token_halo == 7.0 + cfg.derived.force_cutoff);
+  amp_neighborhood_spec spec;
+  amp_score_neighborhood_spec(&cfg, NULL, &spec);
+  assert_true(spec.force && spec.drift && spec.v0 == 0.5);
   char text[] = "[system]\nmodel = \"abp\"\ndimension = 2\nparticles = 9\nbox_length = 30.0\n"
                 "[dynamics]\nv0 = 0.5\ndt = 0.01\ntranslational_diffusion = 0.1\nrotational_diffusion = 0.2\n"
                 "[network]\npositions = \"relative_and_absolute\"\npooling = \"mean\"\nembed_dim = 16\nheads = 2\n"
