@@ -204,38 +204,58 @@ static void absolute_positions_follow_the_displacement(void **state) {
   amp_neighborhood_free(&nb);
 }
 
-/* With spec.force each token's x ends with its particle's force (row r:
- * (10 r, -r)), after x_i - x_j and x_j; padding stays zero; a build with
- * spec.force and no forces, or forces without spec.force, is refused. */
+/* The tie configuration with the force (10 r, -r) on row r, built with
+ * spec s for target row 0. */
+typedef struct {
+  amp_particles p;
+  amp_cells c;
+  amp_neighborhoods nb;
+  double force[7][2];
+  size_t target;
+} forced_ties;
+
+static void build_forced_ties(forced_ties *f, const amp_neighborhood_spec *s) {
+  memset(f, 0, sizeof *f);
+  for (int r = 0; r < 7; ++r) f->force[r][0] = 10.0 * r, f->force[r][1] = -r;
+  place(&f->p, 7, tie_x, tie_id);
+  assert_int_equal(amp_cells_build(&f->c, &f->p, s->L, s->R), 0);
+  assert_int_equal(amp_neighborhood_build_with_force(&f->nb, s, &f->c, &f->p, &f->force[0][0], &f->target, 1), 0);
+}
+
+static void free_forced_ties(forced_ties *f) {
+  amp_neighborhood_free(&f->nb);
+  amp_cells_free(&f->c);
+  amp_particles_free(&f->p);
+}
+
+/* The row of token t's particle, -1 for padding. */
+static int tie_row(const amp_neighborhoods *nb, int t) {
+  for (int r = 0; r < 7; ++r)
+    if (tie_id[r] == nb->id[t]) return r;
+  return -1;
+}
+
+/* With spec.force each token's x ends with its particle's force, after
+ * x_i - x_j and x_j; padding stays zero; a build with spec.force and no
+ * forces, or forces without spec.force, is refused. */
 static void tokens_carry_their_particles_forces(void **state) {
   (void)state;
   amp_neighborhood_spec s = {.model = AMP_MODEL_AOUP, .dim = 2, .L = 16, .K = 7, .R = 2.5, .absolute_position = 1,
                              .force = 1};
-  amp_particles p;
-  amp_cells c = {0};
-  amp_neighborhoods nb = {0};
-  size_t target = 0;
-  double force[7][2];
-  for (int r = 0; r < 7; ++r) force[r][0] = 10.0 * r, force[r][1] = -r;
-  place(&p, 7, tie_x, tie_id);
-  assert_int_equal(amp_cells_build(&c, &p, s.L, s.R), 0);
-  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), 0);
-  assert_int_equal(nb.nx, 6);
+  forced_ties f;
+  build_forced_ties(&f, &s);
+  assert_int_equal(f.nb.nx, 6);
   for (int t = 0; t < 8; ++t) {
-    const float *x = nb.x + 6 * t;
-    int row = -1;
-    for (int r = 0; r < 7; ++r)
-      if (tie_id[r] == nb.id[t]) row = r;
-    float want[2] = {row < 0 ? 0 : (float)force[row][0], row < 0 ? 0 : (float)force[row][1]};
-    if (x[4] != want[0] || x[5] != want[1]) fail_msg("token %d (id %lld): force (%g, %g)", t, (long long)nb.id[t], x[4], x[5]);
+    const float *x = f.nb.x + 6 * t;
+    int row = tie_row(&f.nb, t);
+    float want[2] = {row < 0 ? 0 : (float)f.force[row][0], row < 0 ? 0 : (float)f.force[row][1]};
+    if (x[4] != want[0] || x[5] != want[1]) fail_msg("token %d (id %lld): force (%g, %g)", t, (long long)f.nb.id[t], x[4], x[5]);
   }
-  assert_true(nb.x[6 * 1 + 1] == 1 && nb.x[6 * 1 + 3] == -1); /* token 1 (id 0): x_i - x_j, then x_j */
-  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, NULL, &target, 1), -1);
+  assert_true(f.nb.x[6 * 1 + 1] == 1 && f.nb.x[6 * 1 + 3] == -1); /* token 1 (id 0): x_i - x_j, then x_j */
+  assert_int_equal(amp_neighborhood_build_with_force(&f.nb, &s, &f.c, &f.p, NULL, &f.target, 1), -1);
   s.force = 0;
-  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), -1);
-  amp_neighborhood_free(&nb);
-  amp_cells_free(&c);
-  amp_particles_free(&p);
+  assert_int_equal(amp_neighborhood_build_with_force(&f.nb, &s, &f.c, &f.p, &f.force[0][0], &f.target, 1), -1);
+  free_forced_ties(&f);
 }
 
 /* With spec.drift (and force) each token's x then ends with its particle's
@@ -245,33 +265,23 @@ static void tokens_carry_their_drift_relative_to_the_target(void **state) {
   (void)state;
   amp_neighborhood_spec s = {.model = AMP_MODEL_AOUP, .dim = 2, .L = 16, .K = 7, .R = 2.5, .force = 1, .drift = 1,
                              .v0 = 0.5};
-  amp_particles p;
-  amp_cells c = {0};
-  amp_neighborhoods nb = {0};
-  size_t target = 0;
-  double force[7][2];
-  for (int r = 0; r < 7; ++r) force[r][0] = 10.0 * r, force[r][1] = -r;
-  place(&p, 7, tie_x, tie_id);
-  assert_int_equal(amp_cells_build(&c, &p, s.L, s.R), 0);
-  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, &force[0][0], &target, 1), 0);
-  assert_int_equal(nb.nx, 6);
-  assert_true(nb.drift_scale == 0.5);
+  forced_ties f;
+  build_forced_ties(&f, &s);
+  assert_int_equal(f.nb.nx, 6);
+  assert_true(f.nb.drift_scale == 0.5);
   for (int t = 0; t < 8; ++t) {
-    const float *x = nb.x + 6 * t;
-    int row = -1;
-    for (int r = 0; r < 7; ++r)
-      if (tie_id[r] == nb.id[t]) row = r;
+    const float *x = f.nb.x + 6 * t;
+    int row = tie_row(&f.nb, t);
     for (int a = 0; a < 2; ++a) {
-      double b = row < 0 ? 0 : 0.5 * (p.q[2 * row + a] - p.q[a]) + force[row][a] - force[0][a];
-      if (x[4 + a] != (float)b) fail_msg("token %d (id %lld): drift[%d] %g, want %g", t, (long long)nb.id[t], a, x[4 + a], b);
+      double b = row < 0 ? 0 : 0.5 * (f.p.q[2 * row + a] - f.p.q[a]) + f.force[row][a] - f.force[0][a];
+      if (x[4 + a] != (float)b)
+        fail_msg("token %d (id %lld): drift[%d] %g, want %g", t, (long long)f.nb.id[t], a, x[4 + a], b);
     }
   }
-  assert_true(nb.x[4] == 0 && nb.x[5] == 0 && nb.count[0] == 6);
+  assert_true(f.nb.x[4] == 0 && f.nb.x[5] == 0 && f.nb.count[0] == 6);
   s.force = 0;
-  assert_int_equal(amp_neighborhood_build_with_force(&nb, &s, &c, &p, NULL, &target, 1), -1);
-  amp_neighborhood_free(&nb);
-  amp_cells_free(&c);
-  amp_particles_free(&p);
+  assert_int_equal(amp_neighborhood_build_with_force(&f.nb, &s, &f.c, &f.p, NULL, &f.target, 1), -1);
+  free_forced_ties(&f);
 }
 
 static void feature_maps_and_widths(void **state) {
