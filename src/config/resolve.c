@@ -136,9 +136,10 @@ static int check_against_box(amp_parse_context *ctx, const amp_config *cfg, cons
 }
 
 /* The token forces: no position head (its Jacobian would need the forces'
- * derivatives), no bonds (a bond's partner may lie beyond the halo), and the
- * halo that completes a token's force inside the box. */
-static int check_force_input(amp_parse_context *ctx, amp_config *cfg) {
+ * derivatives), no bonds (a bond's partner may lie beyond the halo), drifts
+ * for AOUPs only, and the halo that completes a token's force (token_halo)
+ * inside the box. */
+static int check_force_input(amp_parse_context *ctx, const amp_config *cfg) {
   const char *value = cfg->network.forces == AMP_FORCES_DRIFT ? "drift" : "input";
   char detail[400];
   if (cfg->network.outputs == AMP_OUTPUTS_POSITION)
@@ -157,7 +158,6 @@ static int check_force_input(amp_parse_context *ctx, amp_config *cfg) {
   else
     detail[0] = '\0';
   if (detail[0]) return key_error(ctx, "network", "forces", "%s", detail);
-  cfg->derived.token_halo += cfg->derived.force_cutoff;
   return check_against_box(ctx, cfg, "[network] neighborhood_cutoff plus the force cutoff ([network] forces)",
                            cfg->derived.token_halo, "network", "forces",
                            "lower [network] neighborhood_cutoff, or use a larger box");
@@ -182,7 +182,8 @@ static int check_network(amp_parse_context *ctx, amp_config *cfg) {
     return key_error(ctx, "network", "envelope", "%s",
                      "= \"smooth\" fades tokens out at neighborhood_cutoff, which selects nothing with neighborhood "
                      "= \"bonds\": use envelope = \"none\"");
-  cfg->derived.token_halo = cfg->network.neighborhood_cutoff;
+  cfg->derived.token_halo =
+      cfg->network.neighborhood_cutoff + (cfg->network.forces != AMP_FORCES_NONE ? cfg->derived.force_cutoff : 0);
   if (cfg->network.forces != AMP_FORCES_NONE) {
     int status = check_force_input(ctx, cfg);
     if (status) return status;
