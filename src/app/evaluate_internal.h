@@ -83,7 +83,7 @@ typedef struct {
   double *gathered;            /* [replicas][nnumbers + fields block] a round's frames as the peers hold them */
   amp_domain dom;              /* the replica's ranks on its snapshot */
   amp_halo halo;
-  double halo_width;           /* max(R, drift's width, phase_radius, bond-graph tokens' reach) */
+  double halo_width;           /* max(derived.token_halo, drift's width, phase_radius, bond-graph tokens' reach) */
   amp_bonds bonds;             /* the graph of [interaction] bonds (empty without) */
   amp_h5md_reader *data;
   amp_h5md_info info;
