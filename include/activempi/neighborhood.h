@@ -131,9 +131,12 @@ typedef struct {
 } amp_neighborhoods;
 
 /* The widths of a token for a model and dimension: *nf features of q
- * (AOUP d, ABP 2 in 2-D and 3 in 3-D) and *nx positions (d, or 2d with
- * absolute_position; one more, the hop, with bonds). */
-void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int *nf, int *nx);
+ * (AOUP d, ABP 2 in 2-D and 3 in 3-D) and *nx x columns: positions (d, or
+ * 2d with absolute_position), one more (the hop) with bonds, d more (the
+ * particle's force) with force, d more (its drift relative to the target's)
+ * with drift. */
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int force, int drift,
+                             int *nf, int *nx);
 
 /* The feature map: the nf floats f of internal coordinates q (nq =
  * amp_internal_components(model, dim) doubles). ABP in 2-D: q = theta,

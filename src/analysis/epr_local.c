@@ -16,7 +16,7 @@ void amp_epr_law_setup(amp_epr_law *law, const amp_config *cfg, int position_hea
   law->model = cfg->system.model;
   law->dim = d;
   law->nq = amp_internal_components(cfg->system.model, d);
-  amp_neighborhood_widths(cfg->system.model, d, 0, 0, &law->nf, &nx);
+  amp_neighborhood_widths(cfg->system.model, d, 0, 0, 0, 0, &law->nf, &nx);
   law->nv = aoup ? d : d == 2 ? 1 : 3;
   law->rate = aoup ? cfg->dynamics.gamma : cfg->dynamics.rotational_diffusion;
   law->eps = cfg->dynamics.translational_diffusion;

@@ -64,9 +64,10 @@ static size_t select_nearest(key *k, size_t n, size_t K) {
   return m;
 }
 
-void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int *nf, int *nx) {
+void amp_neighborhood_widths(amp_model model, int dim, int absolute_position, int bonds, int force, int drift,
+                             int *nf, int *nx) {
   *nf = model == AMP_MODEL_ABP && dim == 2 ? 2 : dim;
-  *nx = (absolute_position ? 2 * dim : dim) + (bonds ? 1 : 0);
+  *nx = (absolute_position ? 2 * dim : dim) + (bonds ? 1 : 0) + dim * ((force ? 1 : 0) + (drift ? 1 : 0));
 }
 
 void amp_neighborhood_features(amp_model model, int dim, const double *q, float *f) {
@@ -83,11 +84,8 @@ void amp_neighborhood_features_dtheta(double theta, double df[2]) {
   df[1] = cos(theta);
 }
 
-/* The token widths of a spec: amp_neighborhood_widths, and d more x columns
- * with the force, d more with the drift. */
 static void spec_widths(const amp_neighborhood_spec *s, int *nf, int *nx) {
-  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, nf, nx);
-  *nx += s->dim * (s->force + s->drift);
+  amp_neighborhood_widths(s->model, s->dim, s->absolute_position, s->bonds != NULL, s->force, s->drift, nf, nx);
 }
 
 /* Bytes per target of each array, in block order. */

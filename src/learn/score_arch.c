@@ -41,10 +41,9 @@ void amp_score_arch(const amp_config *cfg, amp_nn_arch *a) {
   const int d = cfg->system.dimension;
   int nf, nx;
   amp_neighborhood_widths(cfg->system.model, d, cfg->network.positions == AMP_POSITIONS_ABSOLUTE, graph_tokens(cfg),
-                          &nf, &nx);
+                          cfg->network.forces != AMP_FORCES_NONE, cfg->network.forces == AMP_FORCES_DRIFT, &nf, &nx);
   *a = (amp_nn_arch){.q_features = nf,
-                     .x_features = nx + (cfg->network.forces != AMP_FORCES_NONE ? d : 0) +
-                                   (cfg->network.forces == AMP_FORCES_DRIFT ? d : 0),
+                     .x_features = nx,
                      .q_outputs = internal_outputs(cfg->system.model, d),
                      .x_outputs = cfg->network.outputs == AMP_OUTPUTS_POSITION ? d : 0,
                      .embed_dim = cfg->network.embed_dim,

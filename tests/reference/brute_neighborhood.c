@@ -61,7 +61,7 @@ static size_t within(const amp_neighborhood_spec *s, const amp_particles *all, s
 int brute_check_target(const amp_neighborhoods *nb, size_t b, const amp_neighborhood_spec *s,
                        const amp_particles *all, size_t i) {
   int nf, nx, T = s->K + 1, d = s->dim;
-  amp_neighborhood_widths(s->model, d, s->absolute_position, s->bonds != NULL, &nf, &nx);
+  amp_neighborhood_widths(s->model, d, s->absolute_position, s->bonds != NULL, 0, 0, &nf, &nx);
   candidate *c = malloc((all->nowned + all->nghost) * sizeof *c);
   size_t n = within(s, all, i, c), m = n < (size_t)s->K ? n : (size_t)s->K;
   float *q = calloc((size_t)(T * nf), sizeof *q), *x = calloc((size_t)(T * nx), sizeof *x);

@@ -220,7 +220,7 @@ static void widths_carry_the_hop(void **state) {
   const int want[5][5] = {{AMP_MODEL_AOUP, 2, 0, 2, 3}, {AMP_MODEL_AOUP, 2, 1, 2, 5}, {AMP_MODEL_AOUP, 1, 0, 1, 2},
                           {AMP_MODEL_ABP, 2, 0, 2, 3}, {AMP_MODEL_ABP, 3, 1, 3, 7}};
   for (int k = 0; k < 5; ++k) {
-    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], want[k][2], 1, &nf, &nx);
+    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], want[k][2], 1, 0, 0, &nf, &nx);
     assert_int_equal(nf, want[k][3]);
     assert_int_equal(nx, want[k][4]);
   }

@@ -291,10 +291,17 @@ static void feature_maps_and_widths(void **state) {
                           {AMP_MODEL_ABP, 2, 2, 4}, {AMP_MODEL_ABP, 3, 3, 3}};
   const int absolute[5] = {0, 1, 0, 1, 0};
   for (int k = 0; k < 5; ++k) {
-    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], absolute[k], 0, &nf, &nx);
+    amp_neighborhood_widths((amp_model)want[k][0], want[k][1], absolute[k], 0, 0, 0, &nf, &nx);
     assert_int_equal(nf, want[k][2]);
     assert_int_equal(nx, want[k][3]);
   }
+  /* d force columns, then d drift columns, after the positions and the hop */
+  amp_neighborhood_widths(AMP_MODEL_AOUP, 2, 0, 0, 1, 0, &nf, &nx);
+  assert_int_equal(nx, 4);
+  amp_neighborhood_widths(AMP_MODEL_AOUP, 2, 0, 0, 1, 1, &nf, &nx);
+  assert_int_equal(nx, 6);
+  amp_neighborhood_widths(AMP_MODEL_AOUP, 3, 1, 1, 1, 1, &nf, &nx);
+  assert_int_equal(nx, 13);
   float f[3];
   const double theta = 2.0 * M_PI / 3.0, n[3] = {0.6, 0.0, -0.8}, g[2] = {-1.25, 3.0};
   amp_neighborhood_features(AMP_MODEL_ABP, 2, &theta, f);
