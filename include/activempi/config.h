@@ -156,6 +156,7 @@ typedef struct {
     double weight_decay;
     double ema;
     char data[AMP_STR_LEN];     /* trajectory file(s) to learn from */
+    char initial[AMP_STR_LEN];  /* file: a training checkpoint to continue from when output_dir has none ("": none) */
     long long first_snapshot;   /* frames of data skipped */
     double validation_fraction; /* last frames held out */
     long long log_interval;

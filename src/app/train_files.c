@@ -193,28 +193,49 @@ static int read_log(amp_train *t) {
   return 0;
 }
 
-int amp_train_resume(amp_train *t) {
+/* The checkpoint to continue from: output_dir's own, else [train] initial
+ * (*initial = 1), else none ("" with 0 returned). */
+static int continue_from(amp_train *t, const char **path, int *initial) {
   int there = exists(t->checkpoint_path);
-  if (there <= 0) return there ? fail(t, "%s", "MPI_Bcast failed") : 0;
+  if (there < 0) return fail(t, "%s", "MPI_Bcast failed");
+  *initial = !there && t->cfg->train.initial[0];
+  *path = there ? t->checkpoint_path : t->cfg->train.initial;
+  if (!*initial) return 0;
+  there = exists(*path);
+  if (there < 0) return fail(t, "%s", "MPI_Bcast failed");
+  return there ? 0 : fail(t, "[train] initial = \"%.900s\": no such file (name a train_checkpoint.h5 of this network)", *path);
+}
+
+int amp_train_resume(amp_train *t) {
+  const char *path;
+  int initial;
+  if (continue_from(t, &path, &initial)) return -1;
+  if (!path[0]) return 0;
+  const char *remedy =
+      initial ? "name a checkpoint of this network in [train] initial" : "remove it to start training afresh";
   float *sets[AMP_MODEL_NSETS];
   amp_model_provenance prov;
   char err[AMP_IO_ERR_LEN];
   amp_nn_arch arch;
   amp_neighborhood_kind kind;
   state_sets(t, sets);
-  if (amp_model_read_arch(t->checkpoint_path, MPI_COMM_WORLD, &arch, &kind, err) ||
-      amp_model_kind_mismatch(t->cfg, t->checkpoint_path, kind, err, sizeof err) ||
-      amp_model_read_sets(t->checkpoint_path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err))
-    return fail(t, "%.900s (remove it to start training afresh)", err);
+  if (amp_model_read_arch(path, MPI_COMM_WORLD, &arch, &kind, err) ||
+      amp_model_kind_mismatch(t->cfg, path, kind, err, sizeof err) ||
+      amp_model_read_sets(path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err))
+  {
+    snprintf(t->error, sizeof t->error, "%.900s (%s)", err, remedy);
+    return -1;
+  }
   amp_model_provenance_free(&prov);
   if (prov.step > t->cfg->train.steps) {
-    snprintf(t->error, sizeof t->error, "%.800s is at step %lld, beyond [train] steps = %lld: remove it to start afresh",
-             t->checkpoint_path, (long long)prov.step, t->cfg->train.steps);
+    snprintf(t->error, sizeof t->error, "%.800s is at step %lld, beyond [train] steps = %lld: %s", path,
+             (long long)prov.step, t->cfg->train.steps, initial ? "raise steps" : "remove it to start afresh");
     return -1;
   }
   t->step = t->tr.opt.step = prov.step;
-  if (read_log(t)) return -1;
-  if (t->world_rank == 0) printf("train: continuing from %s at step %lld\n", t->checkpoint_path, t->step);
+  if (!initial && read_log(t)) return -1;
+  if (t->world_rank == 0)
+    printf("train: continuing from %s at step %lld%s\n", path, t->step, initial ? " ([train] initial)" : "");
   return 1;
 }
 

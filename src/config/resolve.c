@@ -244,7 +244,7 @@ long long amp_online_training_snapshots(const amp_config *cfg, long long count) 
 /* A [train] key given for the other source (amp_schema_applies says which). */
 static int check_source_keys(amp_parse_context *ctx, const amp_config *cfg) {
   static const char *const keys[] = {"replay_frames", "steps_per_snapshot", "data", "checkpoint_interval",
-                                     "data_memory"};
+                                     "data_memory", "initial"};
   const int online = cfg->train.source == AMP_SOURCE_ONLINE;
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
     if (amp_given(ctx, "train", keys[i]) && !amp_schema_train_key_applies(keys[i], cfg->train.source))

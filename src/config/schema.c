@@ -200,6 +200,10 @@ const amp_key_spec amp_schema[] = {
    "decay of the parameters' moving average, which is what gets evaluated"},
   {"train", "data", AMP_KEY_STRING, F(train.data), DERIVED("the simulate stage's trajectory"), ANY, NULL,
    ALL, "H5MD trajectory to learn from (required when simulate does not run); source \"file\" only"},
+  {"train", "initial", AMP_KEY_STRING, F(train.initial), DERIVED("none"), ANY, NULL, ALL,
+   "a train_checkpoint.h5 of the same network to continue from (its parameters, moving average, optimiser "
+   "moments and step) when output_dir has no checkpoint yet: more steps on other data, e.g. a finer time step; "
+   "steps counts from 0 and must not be below its step; source \"file\" only"},
   {"train", "first_snapshot", AMP_KEY_LONG, F(train.first_snapshot), VALUE("0"), GE(0), NULL, ALL,
    "frames of data (online: snapshots) before this one are not used (more burn-in)"},
   {"train", "validation_fraction", AMP_KEY_REAL, F(train.validation_fraction), VALUE("0.1"), FROM_TO(0, 0.5),
@@ -284,7 +288,7 @@ int amp_schema_table_stage(const char *table) {
 }
 
 int amp_schema_train_key_applies(const char *key, amp_data_source source) {
-  static const char *const file_only[] = {"data", "checkpoint_interval", "data_memory", NULL};
+  static const char *const file_only[] = {"data", "checkpoint_interval", "data_memory", "initial", NULL};
   static const char *const online_only[] = {"replay_frames", "steps_per_snapshot", NULL};
   for (const char *const *other = source == AMP_SOURCE_ONLINE ? file_only : online_only; *other; ++other)
     if (!strcmp(key, *other)) return 0;

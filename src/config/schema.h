@@ -67,7 +67,7 @@ int amp_schema_table_stage(const char *table);
  * bond_reference for distance bonds only; the ring_ keys of [exact] with
  * reference = "ring" only, its gaussian_ keys and trajectory with reference =
  * "gaussian" only; replay_frames and steps_per_snapshot of [train] with
- * source = "online" only, its data, checkpoint_interval and data_memory with
+ * source = "online" only, its data, checkpoint_interval, data_memory and initial with
  * "file" only;
  * [evaluate] trajectory with source = "file" only)? */
 int amp_schema_applies(const amp_key_spec *spec, const amp_config *cfg);

@@ -161,7 +161,9 @@ int amp_h5md_write_grid(amp_h5md *w, int64_t frame, const int64_t *start, const 
 
 int amp_h5md_write_grid_fixed(amp_h5md *w, const char *suffix, const int64_t *start, const int64_t *count,
                               const double *block, char *err) {
-  return write_grid(w, -1, suffix, start, count, block, err);
+  int status = write_grid(w, -1, suffix, start, count, block, err);
+  if (!status) snprintf(w->fixed_suffix, sizeof w->fixed_suffix, "%s", suffix);
+  return status;
 }
 
 /* One root attribute, written collectively: numbers (text NULL) or text. */

@@ -24,20 +24,22 @@ typedef struct {
 } shape;
 
 /* Frame t of the dataset `dset` [T][dims[0]]..[dims[rank-1]] of file
- * `h5`, as a HyperSlab DataItem of the given shape (as many numbers),
- * indented by pad. */
+ * `h5` (t < 0: the whole time-independent dataset [dims[0]]..), as a
+ * HyperSlab DataItem of the given shape (as many numbers), indented by pad. */
 static void hyperslab(FILE *out, const char *pad, const char *h5, const char *dset, int64_t t, int64_t T,
                       const int64_t *dims, int rank, const shape *as) {
+  const int lead = t >= 0; /* the time axis */
   fprintf(out, "%s<DataItem ItemType=\"HyperSlab\" Dimensions=\"", pad);
   for (int a = 0; a < as->rank; ++a) fprintf(out, "%s%lld", a ? " " : "", (long long)as->dims[a]);
-  fprintf(out, "\" Type=\"HyperSlab\">\n%s  <DataItem Dimensions=\"3 %d\" Format=\"XML\">%lld", pad, rank + 1,
-          (long long)t);
-  for (int a = 0; a < rank; ++a) fprintf(out, " 0");
-  for (int a = 0; a <= rank; ++a) fprintf(out, " 1");
-  fprintf(out, " 1");
-  for (int a = 0; a < rank; ++a) fprintf(out, " %lld", (long long)dims[a]);
-  fprintf(out, "</DataItem>\n%s  <DataItem Dimensions=\"%lld", pad, (long long)T);
-  for (int a = 0; a < rank; ++a) fprintf(out, " %lld", (long long)dims[a]);
+  fprintf(out, "\" Type=\"HyperSlab\">\n%s  <DataItem Dimensions=\"3 %d\" Format=\"XML\">", pad, rank + lead);
+  if (lead) fprintf(out, "%lld ", (long long)t);
+  for (int a = 0; a < rank; ++a) fprintf(out, "0 ");
+  for (int a = 0; a < rank + lead; ++a) fprintf(out, "1 ");
+  if (lead) fprintf(out, "1 ");
+  for (int a = 0; a < rank; ++a) fprintf(out, "%lld%s", (long long)dims[a], a + 1 < rank ? " " : "");
+  fprintf(out, "</DataItem>\n%s  <DataItem Dimensions=\"", pad);
+  if (lead) fprintf(out, "%lld ", (long long)T);
+  for (int a = 0; a < rank; ++a) fprintf(out, "%lld%s", (long long)dims[a], a + 1 < rank ? " " : "");
   fprintf(out, "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n%s</DataItem>\n", h5, dset,
           pad);
 }
@@ -98,12 +100,17 @@ static void mesh(FILE *out, const amp_h5md *w) {
   fprintf(out, "        </Geometry>\n");
 }
 
-/* Frame t of the fields: every grid observable, cell-centred. */
+/* Frame t of the fields (t < 0: their time-independent datasets
+ * <name><fixed_suffix>): every grid observable, cell-centred. */
 static void field_frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t, double time) {
   char dset[256];
   int64_t dims[4];
-  fprintf(out, "      <Grid Name=\"fields %lld\" GridType=\"Uniform\">\n", (long long)t);
-  fprintf(out, "        <Time Value=\"%.17g\"/>\n", time);
+  if (t >= 0) {
+    fprintf(out, "      <Grid Name=\"fields %lld\" GridType=\"Uniform\">\n", (long long)t);
+    fprintf(out, "        <Time Value=\"%.17g\"/>\n", time);
+  } else {
+    fprintf(out, "    <Grid Name=\"fields%s\" GridType=\"Uniform\">\n", w->fixed_suffix);
+  }
   mesh(out, w);
   for (int k = 0; k < w->ngobs; ++k) {
     int width = w->gobs_width[k], rank = w->dim;
@@ -112,11 +119,14 @@ static void field_frame(FILE *out, const amp_h5md *w, const char *h5, int64_t t,
     if (width > 1) dims[rank++] = cells.dims[cells.rank++] = width;
     fprintf(out, "        <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", w->gobs[k],
             width == 1 ? "Scalar" : "Vector");
-    snprintf(dset, sizeof dset, "/observables/%s/value", w->gobs[k]);
+    if (t >= 0)
+      snprintf(dset, sizeof dset, "/observables/%s/value", w->gobs[k]);
+    else
+      snprintf(dset, sizeof dset, "/observables/%s%s", w->gobs[k], w->fixed_suffix);
     hyperslab(out, "          ", h5, dset, t, w->frames, dims, rank, &cells);
     fprintf(out, "        </Attribute>\n");
   }
-  fprintf(out, "      </Grid>\n");
+  fprintf(out, t >= 0 ? "      </Grid>\n" : "    </Grid>\n");
 }
 
 int amp_xdmf_write(const amp_h5md *w, const double *time, char *err) {
@@ -136,6 +146,7 @@ int amp_xdmf_write(const amp_h5md *w, const double *time, char *err) {
     for (int64_t t = 0; t < w->frames; ++t) field_frame(out, w, h5, t, time[t]);
     fprintf(out, "    </Grid>\n");
   }
+  if (w->ngobs > 0 && w->fixed_suffix[0]) field_frame(out, w, h5, -1, 0);
   fprintf(out, "  </Domain>\n</Xdmf>\n");
   int status = amp_atomic_commit(out, tmp, name);
   return status ? amp_io_fail(err, AMP_IO_FAILED, "cannot write %s: %s", name, strerror(status)) : 0;

@@ -8,7 +8,8 @@ the particles. At the last time step it must have n^d cells (a 1-D grid is
 one row of n cells) of side L/n from -L/2, and its cell arrays
 field_density, field_epr_density and field_current must be the last frame
 of epr.h5's datasets, x fastest, bit for bit (both are the same doubles;
-VTK pads a current of d < 3 components with zeros).
+VTK pads a current of d < 3 components with zeros). The time-independent
+grid "fields_mean" must hold their time means (field_*_mean) the same way.
 """
 import sys
 
@@ -25,23 +26,32 @@ last = reader.TimestepValues[-1]
 reader.UpdatePipeline(last)
 data = servermanager.Fetch(reader)
 names = [data.GetMetaData(b).Get(data.NAME()) for b in range(data.GetNumberOfBlocks())]
-if "fields" not in names:
-    sys.exit(f"{xdmf}: no fields grid (blocks {names})")
-grid = data.GetBlock(names.index("fields"))
-with h5py.File(h5, "r") as f:
+for block in ("fields", "fields_mean"):
+    if block not in names:
+        sys.exit(f"{xdmf}: no {block} grid (blocks {names})")
+
+
+def compare(grid, f, n, d, source):
+    """The cell arrays of grid against the datasets source(name), x fastest."""
     attrs = f["observables/field_density"].attrs
-    n, d = int(attrs["cells"][0]), len(attrs["cells"])
     assert grid.GetClassName() == "vtkImageData", grid.GetClassName()
     assert grid.GetNumberOfCells() == n**d, f"{grid.GetNumberOfCells()} cells, expected {n}^{d}"
     assert np.allclose(grid.GetSpacing()[:d], attrs["spacing"], rtol=1e-15), grid.GetSpacing()
     assert np.allclose(grid.GetOrigin()[:d], attrs["origin"], rtol=1e-15), grid.GetOrigin()
     cells = dsa.WrapDataObject(grid).CellData
     for name in ("field_density", "field_epr_density", "field_current"):
-        want = f[f"observables/{name}/value"][-1].reshape(n**d, -1).squeeze()
+        want = source(name).reshape(n**d, -1).squeeze()
         got = np.asarray(cells[name])
         if want.ndim == 2 and got.ndim == 2 and got.shape[1] == 3 > want.shape[1]:  # VTK vectors have 3 components
             assert not got[:, want.shape[1]:].any(), f"{name}: padding is not zero"
             got = got[:, : want.shape[1]]
         if got.shape != want.shape or not np.array_equal(got, want):
             sys.exit(f"{xdmf}: {name} at time {last:g} differs from {h5} (shapes {got.shape}, {want.shape})")
-print(f"read_fields_paraview: {n}^{d} cells at time {last:g}, 3 fields as in {h5}")
+
+
+with h5py.File(h5, "r") as f:
+    cells = f["observables/field_density"].attrs["cells"]
+    n, d = int(cells[0]), len(cells)
+    compare(data.GetBlock(names.index("fields")), f, n, d, lambda name: f[f"observables/{name}/value"][-1])
+    compare(data.GetBlock(names.index("fields_mean")), f, n, d, lambda name: f[f"observables/{name}_mean"][()])
+print(f"read_fields_paraview: {n}^{d} cells at time {last:g}, 3 fields and their means as in {h5}")

@@ -138,11 +138,33 @@ run_amp -n 2 --quiet full.toml
 train cut 10
 run_amp -n 2 --quiet cut.toml
 first=$rc
+cp cut/train_checkpoint.h5 ten.h5
 train cut 20
 run_amp -n 2 --quiet cut.toml
 check "a run continued from its checkpoint ends with the uninterrupted run's model, bit for bit" sh -c \
   "[ $first -eq 0 ] && [ $rc -eq 0 ] && grep -q 'continuing from cut/train_checkpoint.h5 at step 10' '$out' &&
    $py '$checker' same full/model.h5 cut/model.h5 && $py '$checker' curves 0 full/train_log.h5 cut/train_log.h5"
+# [train] initial: a new output_dir continues another run's checkpoint (then,
+# run again, its own); a missing file or another network is refused
+train init 20 "initial = \"$PWD/ten.h5\""
+run_amp -n 2 --quiet init.toml
+from_initial=$(grep -c 'continuing from .*/ten.h5 at step 10 (\[train\] initial)' "$out")
+check "[train] initial continues a 10-step checkpoint in a new output_dir to the uninterrupted run's model, bit for bit" \
+  sh -c "[ $rc -eq 0 ] && [ $from_initial -eq 1 ] && $py '$checker' same full/model.h5 init/model.h5"
+run_amp -n 2 --quiet init.toml
+check "run again, a run with [train] initial continues its own checkpoint" sh -c \
+  "[ $rc -eq 0 ] && grep -q 'continuing from init/train_checkpoint.h5 at step 20\$' '$out'"
+train nofile 20 'initial = "none.h5"'
+run_amp -n 2 --quiet nofile.toml
+check "[train] initial naming no file: one line naming it, no model written" sh -c \
+  "[ $rc -eq 1 ] && [ \$(grep -c 'error:' '$err') -eq 1 ] &&
+   grep -q 'initial = \"none.h5\": no such file' '$err' && [ ! -e nofile/model.h5 ]"
+train wide 20 "initial = \"$PWD/ten.h5\""
+sed -i 's/^embed_dim = 16/embed_dim = 8/' wide.toml
+run_amp -n 2 --quiet wide.toml
+check "[train] initial of another network: refused with one line naming the file" sh -c \
+  "[ $rc -eq 1 ] && [ \$(grep -c 'error:' '$err') -eq 1 ] && grep -q 'ten.h5' '$err' &&
+   grep -q 'in \[train\] initial' '$err' && [ ! -e wide/model.h5 ]"
 
 new_dir blowup
 train blow 20
