@@ -203,7 +203,9 @@ static int continue_from(amp_train *t, const char **path, int *initial) {
   if (!*initial) return 0;
   there = exists(*path);
   if (there < 0) return fail(t, "%s", "MPI_Bcast failed");
-  return there ? 0 : fail(t, "[train] initial = \"%.900s\": no such file (name a train_checkpoint.h5 of this network)", *path);
+  return there ? 0
+               : fail(t, "[train] initial = \"%.900s\": no such file (name a train_checkpoint.h5 of this network)",
+                      *path);
 }
 
 int amp_train_resume(amp_train *t) {
@@ -221,8 +223,7 @@ int amp_train_resume(amp_train *t) {
   state_sets(t, sets);
   if (amp_model_read_arch(path, MPI_COMM_WORLD, &arch, &kind, err) ||
       amp_model_kind_mismatch(t->cfg, path, kind, err, sizeof err) ||
-      amp_model_read_sets(path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err))
-  {
+      amp_model_read_sets(path, MPI_COMM_WORLD, &t->tr.layout, sets, &prov, err)) {
     snprintf(t->error, sizeof t->error, "%.900s (%s)", err, remedy);
     return -1;
   }
