@@ -159,6 +159,11 @@ run_amp -n 2 --quiet nofile.toml
 check "[train] initial naming no file: one line naming it, no model written" sh -c \
   "[ $rc -eq 1 ] && [ \$(grep -c 'error:' '$err') -eq 1 ] &&
    grep -q 'initial = \"none.h5\": no such file' '$err' && [ ! -e nofile/model.h5 ]"
+train short 5 "initial = \"$PWD/ten.h5\""
+run_amp -n 2 --quiet short.toml
+check "[train] initial at step 10 with steps = 5: refused with one line (raise steps), no model written" sh -c \
+  "[ $rc -eq 1 ] && [ \$(grep -c 'error:' '$err') -eq 1 ] &&
+   grep -q 'ten.h5 is at step 10, beyond \[train\] steps = 5: raise steps' '$err' && [ ! -e short/model.h5 ]"
 train wide 20 "initial = \"$PWD/ten.h5\""
 sed -i 's/^embed_dim = 16/embed_dim = 8/' wide.toml
 run_amp -n 2 --quiet wide.toml
