@@ -33,7 +33,7 @@ struct amp_h5md {
   char (*gobs)[AMP_H5MD_NAME_LEN]; /* [ngobs] their names */
   int *gobs_width;    /* [ngobs] their components */
   int gobs_columns;   /* the sum of those */
-  char fixed_suffix[AMP_H5MD_NAME_LEN]; /* the suffix of their time-independent datasets, once written ("" before) */
+  char fixed_suffix[AMP_H5MD_NAME_LEN]; /* the suffix of their time-independent datasets (the last written; "" before) */
   int64_t frames;
   hid_t file, dxpl;
   hid_t time, step;            /* position's, shared by every element */
